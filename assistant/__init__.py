@@ -1,0 +1,1 @@
+"""The assistant room: a buyer message in, a cited answer or a handoff to a human out."""

@@ -1,0 +1,70 @@
+"""All of Lastmile's settings: environment variables prefixed `LASTMILE_`, a `.env` file, or arguments.
+
+Defaults run fully offline with no keys. Nothing reads settings at import time: callers build a
+`Settings` and pass it in.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LASTMILE_", env_file=".env", extra="ignore")
+
+    home: Path = Field(
+        default=Path(".lastmile"),
+        description="Folder holding the Chroma directory and the SQLite files.",
+    )
+    chroma_url: str | None = Field(
+        default=None,
+        description="URL of a Chroma server (e.g. http://127.0.0.1:8000); unset = embedded store under home.",
+    )
+    collection: str = Field(
+        default="lastmile_chunks", description="Chroma collection name (3-512 characters)."
+    )
+    embedding_model: str | None = Field(
+        default=None,
+        description="Local sentence-transformers model directory; unset = the bundled all-MiniLM-L6-v2.",
+    )
+    embedding_batch_size: int = Field(default=64, description="Texts embedded per forward pass.")
+    chunk_words: int = Field(default=180, description="Maximum words per chunk.")
+    chunk_overlap_words: int = Field(
+        default=30, description="Words shared by consecutive chunks of a section."
+    )
+    max_file_mb: float = Field(default=20.0, description="Files larger than this are refused at ingest.")
+    top_k: int = Field(default=5, description="Passages retrieved per question.")
+    retrieval_mode: str = Field(default="hybrid", description="hybrid, dense or lexical.")
+    handoff_threshold: float = Field(
+        default=0.45,
+        description="Answers with confidence below this are handed to a human expert.",
+    )
+    openai_base_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("LASTMILE_OPENAI_BASE_URL", "OPENAI_BASE_URL"),
+        description="OpenAI-compatible endpoint; set (with a key) to let an LLM compose answers.",
+    )
+    openai_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("LASTMILE_OPENAI_API_KEY", "OPENAI_API_KEY"),
+        description="API key for the OpenAI-compatible endpoint.",
+    )
+    llm_model: str = Field(
+        default="gpt-4o-mini", description="Model name sent to the OpenAI-compatible endpoint."
+    )
+    llm_timeout_s: float = Field(default=60.0, description="Per-request timeout for the LLM endpoint.")
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def knowledge_db_path(self) -> Path:
+        return self.home / "knowledge.sqlite3"
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.openai_base_url or self.openai_api_key)

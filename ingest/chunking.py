@@ -1,0 +1,79 @@
+"""Structure-aware chunking: a document's sections first, then size, into `Chunk`s with content-derived ids.
+
+A chunk id is the document id's hash plus the chunk text's hash: re-ingesting unchanged content produces the
+same ids, so nothing is embedded twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from ingest.loaders import LoadedDocument
+from knowledge.types import Chunk
+
+DEFAULT_CHUNK_WORDS = 180  # ~240 word-pieces: inside all-MiniLM-L6-v2's 256-token window
+DEFAULT_OVERLAP_WORDS = 30
+
+
+def normalise(text: str) -> str:
+    """NFKC, no control characters, single spaces, paragraph breaks kept."""
+    text = unicodedata.normalize("NFKC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    paragraphs = [" ".join(line.split()) for line in re.split(r"\n\s*\n", text)]
+    lines = ["\n".join(" ".join(row.split()) for row in p.split("\n") if row.strip()) for p in paragraphs]
+    return "\n\n".join(p for p in lines if p)
+
+
+def _word_count(text: str) -> int:
+    return len(text.split())
+
+
+def chunk_id(document_id: str, text: str) -> str:
+    doc = hashlib.sha1(document_id.encode("utf-8")).hexdigest()[:10]
+    body = hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+    return f"{doc}-{body}"
+
+
+def chunk_document(
+    document_id: str,
+    document: LoadedDocument,
+    *,
+    max_words: int = DEFAULT_CHUNK_WORDS,
+    overlap_words: int = DEFAULT_OVERLAP_WORDS,
+) -> list[Chunk]:
+    splitter = RecursiveCharacterTextSplitter(
+        chunk_size=max_words,
+        chunk_overlap=min(overlap_words, max_words // 2),
+        length_function=_word_count,
+        separators=["\n\n", "\n", ". ", "; ", ", ", " "],
+        keep_separator="end",
+    )
+    chunks: list[Chunk] = []
+    seen: set[str] = set()
+    for section in document.sections:
+        text = normalise(section.text)
+        if not text:
+            continue
+        pieces = [text] if section.atomic else splitter.split_text(text)
+        for piece in pieces:
+            piece = piece.strip()
+            identifier = chunk_id(document_id, piece)
+            if not piece or identifier in seen:  # identical text twice in one document: keep one
+                continue
+            seen.add(identifier)
+            chunks.append(
+                Chunk(
+                    id=identifier,
+                    document_id=document_id,
+                    text=piece,
+                    title=document.title,
+                    heading=section.heading,
+                    page=section.page,
+                    ordinal=len(chunks),
+                )
+            )
+    return chunks

@@ -1,0 +1,147 @@
+"""The dense index: chunks and their vectors in a Chroma collection (embedded or client/server).
+
+Vectors are always passed in explicitly. The collection is created with no embedding function, because
+Chroma's default one downloads a model and a persisted function object pins an absolute site-packages path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from knowledge.types import Chunk, Hit
+
+NO_PAGE = -1  # Chroma metadata values cannot be None
+
+
+def _client(path: str | None, url: str | None) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    # Telemetry would open a socket to a third party on every start.
+    settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if url:
+        parsed = urlparse(url)
+        return chromadb.HttpClient(
+            host=parsed.hostname or "127.0.0.1",
+            port=parsed.port or 8000,
+            ssl=parsed.scheme == "https",
+            settings=settings,
+        )
+    if not path:
+        raise ValueError("ChromaIndex needs a directory (embedded) or a server URL")
+    return chromadb.PersistentClient(path=path, settings=settings)
+
+
+class ChromaIndex:
+    """Stores chunks with their vectors; answers nearest-neighbour queries by cosine similarity."""
+
+    def __init__(
+        self, *, path: str | None = None, url: str | None = None, collection: str = "lastmile_chunks"
+    ):
+        self._client = _client(path, url)
+        self._collection = self._client.get_or_create_collection(
+            name=collection,
+            metadata={"hnsw:space": "cosine"},
+            embedding_function=None,
+        )
+
+    def count(self) -> int:
+        return int(self._collection.count())
+
+    def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        if not chunks:
+            return
+        self._collection.upsert(
+            ids=[chunk.id for chunk in chunks],
+            embeddings=np.asarray(vectors, dtype=np.float32),
+            documents=[chunk.text for chunk in chunks],
+            metadatas=[_metadata(chunk) for chunk in chunks],
+        )
+
+    def delete(self, ids: Iterable[str]) -> None:
+        ids = list(ids)
+        if ids:
+            self._collection.delete(ids=ids)
+
+    def ids(self, document_id: str | None = None) -> set[str]:
+        where = {"document_id": document_id} if document_id else None
+        return set(self._collection.get(where=where, include=[])["ids"])
+
+    def existing(self, ids: Sequence[str]) -> set[str]:
+        """Which of these ids the collection holds."""
+        if not ids:
+            return set()
+        return set(self._collection.get(ids=list(ids), include=[])["ids"])
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        if not ids:
+            return {}
+        result = self._collection.get(ids=list(ids), include=["embeddings"])
+        return {
+            i: np.asarray(v, dtype=np.float32)
+            for i, v in zip(result["ids"], result["embeddings"], strict=True)
+        }
+
+    def get(self, ids: Sequence[str]) -> list[Chunk]:
+        if not ids:
+            return []
+        result = self._collection.get(ids=list(ids), include=["documents", "metadatas"])
+        by_id = {
+            chunk_id: _chunk(chunk_id, text, meta)
+            for chunk_id, text, meta in zip(
+                result["ids"], result["documents"], result["metadatas"], strict=True
+            )
+        }
+        return [by_id[i] for i in ids if i in by_id]
+
+    def query(self, vector: np.ndarray, k: int = 5, where: dict[str, Any] | None = None) -> list[Hit]:
+        if self.count() == 0:
+            return []
+        result = self._collection.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=k,
+            where=where or None,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            Hit(
+                chunk=_chunk(chunk_id, text, meta),
+                score=1.0 - float(distance),
+                similarity=1.0 - float(distance),
+            )
+            for chunk_id, text, meta, distance in zip(
+                result["ids"][0],
+                result["documents"][0],
+                result["metadatas"][0],
+                result["distances"][0],
+                strict=True,
+            )
+        ]
+
+
+def _metadata(chunk: Chunk) -> dict[str, Any]:
+    return {
+        "document_id": chunk.document_id,
+        "title": chunk.title,
+        "heading": chunk.heading,
+        "page": chunk.page if chunk.page is not None else NO_PAGE,
+        "ordinal": chunk.ordinal,
+    }
+
+
+def _chunk(chunk_id: str, text: str | None, meta: Any) -> Chunk:
+    meta = meta or {}
+    page = int(meta.get("page", NO_PAGE))
+    return Chunk(
+        id=chunk_id,
+        document_id=str(meta.get("document_id", "")),
+        text=text or "",
+        title=str(meta.get("title", "")),
+        heading=str(meta.get("heading", "")),
+        page=None if page == NO_PAGE else page,
+        ordinal=int(meta.get("ordinal", 0)),
+    )

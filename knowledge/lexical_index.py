@@ -1,0 +1,134 @@
+"""The lexical index: BM25 over SQLite FTS5, in the same database file as the registry."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Sequence
+
+from knowledge.store_db import KnowledgeDB
+from knowledge.types import Chunk, Hit
+
+_TOKEN = re.compile(r"[\w]+", re.UNICODE)
+# Question words carry no evidence; leaving them in an OR query only adds noise.
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "can",
+        "could",
+        "do",
+        "does",
+        "did",
+        "for",
+        "from",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "me",
+        "my",
+        "of",
+        "on",
+        "or",
+        "our",
+        "so",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "this",
+        "to",
+        "was",
+        "we",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yes",
+        "no",
+        "not",
+    ]
+)
+
+
+def fts_query(text: str) -> str:
+    """A safe FTS5 MATCH expression: the text's distinct terms, quoted, OR-ed (buyer text never parses as syntax)."""
+    terms = []
+    for token in _TOKEN.findall(text.lower()):
+        if token not in _STOPWORDS and token not in terms:
+            terms.append(token)
+    return " OR ".join(f'"{term}"' for term in terms[:64])
+
+
+class LexicalIndex:
+    def __init__(self, db: KnowledgeDB) -> None:
+        self._db = db
+
+    @staticmethod
+    def write(conn: sqlite3.Connection, document_id: str, chunks: Sequence[Chunk]) -> None:
+        """Replace a document's entries, inside the caller's transaction."""
+        conn.execute("DELETE FROM chunks_fts WHERE document_id = ?", (document_id,))
+        conn.executemany(
+            "INSERT INTO chunks_fts(chunk_id, document_id, title, heading, body) VALUES (?, ?, ?, ?, ?)",
+            [(c.id, document_id, c.title, c.heading, c.text) for c in chunks],
+        )
+
+    @staticmethod
+    def remove(conn: sqlite3.Connection, document_id: str) -> None:
+        conn.execute("DELETE FROM chunks_fts WHERE document_id = ?", (document_id,))
+
+    def chunk_ids(self) -> set[str]:
+        return {row[0] for row in self._db.query("SELECT chunk_id FROM chunks_fts")}
+
+    def search(self, text: str, k: int = 10, document_ids: Sequence[str] | None = None) -> list[Hit]:
+        expression = fts_query(text)
+        if not expression:
+            return []
+        sql = (
+            "SELECT f.chunk_id, f.document_id, f.title, f.heading, f.body, c.page, c.ordinal, "
+            "bm25(chunks_fts, 0, 0, 2.0, 1.5, 1.0) AS rank "
+            "FROM chunks_fts f JOIN chunks c ON c.id = f.chunk_id WHERE chunks_fts MATCH ?"
+        )
+        params: list = [expression]
+        if document_ids:
+            sql += f" AND f.document_id IN ({','.join('?' * len(document_ids))})"
+            params.extend(document_ids)
+        sql += " ORDER BY rank LIMIT ?"
+        params.append(k)
+        return [
+            Hit(
+                chunk=Chunk(
+                    id=row["chunk_id"],
+                    document_id=row["document_id"],
+                    text=row["body"],
+                    title=row["title"],
+                    heading=row["heading"],
+                    page=row["page"],
+                    ordinal=row["ordinal"],
+                ),
+                score=-float(row["rank"]),  # FTS5's bm25() is lower-is-better
+            )
+            for row in self._db.query(sql, params)
+        ]

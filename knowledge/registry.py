@@ -1,0 +1,110 @@
+"""The document registry: one row per source document and the ids of the chunks it currently owns."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from knowledge.store_db import KnowledgeDB
+from knowledge.types import Chunk
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    id: str
+    content_hash: str
+    title: str
+    type: str
+    version: int
+    owner: str
+    updated_at: str
+    size_bytes: int
+    chunk_count: int
+
+
+class DocumentRegistry:
+    def __init__(self, db: KnowledgeDB) -> None:
+        self._db = db
+
+    def get(self, document_id: str) -> DocumentRecord | None:
+        rows = self._db.query(_SELECT + " WHERE d.id = ? GROUP BY d.id", (document_id,))
+        return _record(rows[0]) if rows else None
+
+    def list(self) -> list[DocumentRecord]:
+        return [_record(row) for row in self._db.query(_SELECT + " GROUP BY d.id ORDER BY d.id")]
+
+    def chunk_ids(self, document_id: str | None = None) -> set[str]:
+        if document_id is None:
+            return {row[0] for row in self._db.query("SELECT id FROM chunks")}
+        return {
+            row[0] for row in self._db.query("SELECT id FROM chunks WHERE document_id = ?", (document_id,))
+        }
+
+    def known_chunk_ids(self, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):  # SQLite's bound-parameter limit
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            found |= {row[0] for row in self._db.query(f"SELECT id FROM chunks WHERE id IN ({marks})", part)}
+        return found
+
+    def chunks(self, document_id: str) -> list[tuple[str, str, str | None, str]]:
+        """(chunk id, heading, page, text) in document order."""
+        return [
+            (row["id"], row["heading"], row["page"], row["body"])
+            for row in self._db.query(
+                "SELECT c.id, c.heading, c.page, f.body FROM chunks c "
+                "JOIN chunks_fts f ON f.chunk_id = c.id WHERE c.document_id = ? ORDER BY c.ordinal",
+                (document_id,),
+            )
+        ]
+
+    @staticmethod
+    def write(
+        conn: sqlite3.Connection,
+        *,
+        document_id: str,
+        content_hash: str,
+        title: str,
+        type: str,
+        owner: str,
+        size_bytes: int,
+        chunks: list[Chunk],
+    ) -> None:
+        """Insert or replace the row and its chunk list, inside the caller's transaction."""
+        previous = conn.execute("SELECT version FROM documents WHERE id = ?", (document_id,)).fetchone()
+        version = previous[0] + 1 if previous else 1
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        conn.execute("DELETE FROM chunks WHERE document_id = ?", (document_id,))
+        conn.execute(
+            "INSERT INTO documents(id, content_hash, title, type, version, owner, updated_at, size_bytes) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET content_hash = excluded.content_hash, "
+            "title = excluded.title, type = excluded.type, version = excluded.version, "
+            "owner = excluded.owner, updated_at = excluded.updated_at, size_bytes = excluded.size_bytes",
+            (document_id, content_hash, title, type, version, owner, now, size_bytes),
+        )
+        conn.executemany(
+            "INSERT INTO chunks(id, document_id, ordinal, heading, page) VALUES (?, ?, ?, ?, ?)",
+            [(c.id, document_id, c.ordinal, c.heading, c.page) for c in chunks],
+        )
+
+    @staticmethod
+    def remove(conn: sqlite3.Connection, document_id: str) -> None:
+        conn.execute("DELETE FROM chunks WHERE document_id = ?", (document_id,))
+        conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
+
+    @staticmethod
+    def forget_hash(conn: sqlite3.Connection, document_id: str) -> None:
+        """Mark a document as needing re-ingestion (its chunks went missing from the dense index)."""
+        conn.execute("UPDATE documents SET content_hash = '' WHERE id = ?", (document_id,))
+
+
+_SELECT = (
+    "SELECT d.id, d.content_hash, d.title, d.type, d.version, d.owner, d.updated_at, d.size_bytes, "
+    "COUNT(c.id) AS chunk_count FROM documents d LEFT JOIN chunks c ON c.document_id = d.id"
+)
+
+
+def _record(row: sqlite3.Row) -> DocumentRecord:
+    return DocumentRecord(**{key: row[key] for key in row.keys()})  # noqa: SIM118 (sqlite3.Row)

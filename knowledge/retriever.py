@@ -1,0 +1,74 @@
+"""Hybrid retrieval: dense (Chroma) and lexical (FTS5 BM25) results fused by reciprocal rank fusion.
+
+Every returned hit carries its cosine similarity to the query (fetched for lexical-only hits), which the
+assistant's confidence uses; hits whose chunk no registered document owns (crash leftovers) are dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Literal
+
+import numpy as np
+
+from knowledge.base import KnowledgeBase
+from knowledge.types import Hit
+
+Mode = Literal["hybrid", "dense", "lexical"]
+RRF_K = 60  # the constant from Cormack et al. (2009); damps the weight of top ranks
+
+
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[Hit]], k: int = RRF_K) -> list[Hit]:
+    scores: dict[str, float] = {}
+    first_seen: dict[str, Hit] = {}
+    for ranking in rankings:
+        for rank, hit in enumerate(ranking, start=1):
+            scores[hit.chunk.id] = scores.get(hit.chunk.id, 0.0) + 1.0 / (k + rank)
+            if hit.chunk.id not in first_seen or (first_seen[hit.chunk.id].similarity is None):
+                first_seen[hit.chunk.id] = hit
+    ordered = sorted(scores, key=lambda chunk_id: scores[chunk_id], reverse=True)
+    return [replace(first_seen[chunk_id], score=scores[chunk_id]) for chunk_id in ordered]
+
+
+class HybridRetriever:
+    def __init__(self, kb: KnowledgeBase, *, candidates: int = 20) -> None:
+        self.kb = kb
+        self.candidates = candidates
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.kb.embedder.embed([text])[0]
+
+    def search(
+        self,
+        text: str,
+        k: int = 5,
+        *,
+        mode: Mode = "hybrid",
+        document_ids: Sequence[str] | None = None,
+        query_vector: np.ndarray | None = None,
+    ) -> list[Hit]:
+        pool = max(k, self.candidates)
+        vector = query_vector if query_vector is not None else self.embed_query(text)
+        rankings: list[list[Hit]] = []
+        if mode in ("hybrid", "dense"):
+            where = {"document_id": {"$in": list(document_ids)}} if document_ids else None
+            rankings.append(self.kb.dense.query(vector, k=pool, where=where))
+        if mode in ("hybrid", "lexical"):
+            rankings.append(self.kb.lexical.search(text, k=pool, document_ids=document_ids))
+        fused = rankings[0] if len(rankings) == 1 else reciprocal_rank_fusion(rankings)
+        owned = self.kb.registry.known_chunk_ids([hit.chunk.id for hit in fused])
+        hits = [hit for hit in fused if hit.chunk.id in owned][:k]
+        return self._with_similarity(hits, vector)
+
+    def _with_similarity(self, hits: list[Hit], vector: np.ndarray) -> list[Hit]:
+        unknown = [hit.chunk.id for hit in hits if hit.similarity is None]
+        stored = self.kb.dense.vectors(unknown)
+        return [
+            hit
+            if hit.similarity is not None
+            else replace(
+                hit, similarity=float(stored[hit.chunk.id] @ vector) if hit.chunk.id in stored else 0.0
+            )
+            for hit in hits
+        ]

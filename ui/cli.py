@@ -1,0 +1,118 @@
+"""The `lastmile` command line: parses arguments and calls the library; no behaviour of its own."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from assistant.settings import Settings
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Lastmile: cited answers for B2B buyers.")
+
+HomeOption = Annotated[
+    Path | None, typer.Option("--home", help="Data folder (default: $LASTMILE_HOME or ./.lastmile).")
+]
+SAMPLES = Path(__file__).resolve().parent.parent / "knowledge" / "samples"
+
+
+def _settings(home: Path | None) -> Settings:
+    return Settings(home=home) if home else Settings()
+
+
+def _emit(payload: dict) -> None:
+    typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest.")],
+    home: HomeOption = None,
+    prune: Annotated[bool, typer.Option(help="Delete documents no longer present under PATHS.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report, no progress bar.")] = False,
+) -> None:
+    """Add new documents, replace changed ones, skip unchanged ones."""
+    from assistant.wiring import build_knowledge
+    from ingest.sync import Syncer
+    from ui.progress import terminal_progress
+
+    settings = _settings(home)
+    kb = build_knowledge(settings)
+    syncer = Syncer(
+        kb,
+        max_words=settings.chunk_words,
+        overlap_words=settings.chunk_overlap_words,
+        max_file_bytes=int(settings.max_file_mb * 1024 * 1024),
+    )
+    with terminal_progress(enabled=not as_json) as progress:
+        report = syncer.sync(paths, prune=prune, progress=progress)
+    if as_json:
+        _emit(report.as_dict())
+    else:
+        typer.echo(
+            f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
+            f"deleted {len(report.deleted)}, failed {len(report.failed)}; "
+            f"{report.chunks} chunks written, {report.embedded} embedded"
+        )
+        for failure in report.failed:
+            typer.echo(f"  failed: {failure.path}: {failure.reason}", err=True)
+    if report.failed:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The buyer's question.")],
+    home: HomeOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole answer as JSON.")] = False,
+) -> None:
+    """Answer one question from the knowledge base, with citations, or hand off."""
+    from assistant.wiring import build_assistant
+
+    answer = build_assistant(_settings(home)).ask(question)
+    if as_json:
+        _emit(answer.as_dict())
+        return
+    typer.echo(answer.text)
+    for citation in answer.citations:
+        typer.echo(f"  [{citation.marker}] {citation.title} ({citation.source})")
+    if answer.handoff:
+        typer.echo(f"  handed off: {'; '.join(answer.handoff_reasons)}")
+
+
+@app.command()
+def serve(
+    home: HomeOption = None,
+    port: Annotated[int, typer.Option(help="Port for the Streamlit app.")] = 8501,
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    samples: Annotated[bool, typer.Option(help="Ingest the bundled sample knowledge base if empty.")] = True,
+) -> None:
+    """Start the Streamlit app (ingesting the bundled samples first if the knowledge base is empty)."""
+    from assistant.wiring import build_knowledge
+    from ingest.sync import Syncer
+
+    settings = _settings(home)
+    if samples:
+        kb = build_knowledge(settings)
+        if kb.is_empty():
+            typer.echo(f"Knowledge base is empty: ingesting the bundled samples from {SAMPLES} ...")
+            report = Syncer(kb).sync([SAMPLES])
+            typer.echo(f"  {len(report.added)} documents, {report.chunks} chunks")
+        kb.db.close()
+    env = dict(os.environ, LASTMILE_HOME=str(settings.home.resolve()))
+    app_file = Path(__file__).resolve().parent / "app.py"
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app_file),
+        "--server.address", host, "--server.port", str(port), "--server.headless", "true",
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    typer.echo(f"Lastmile is starting on http://{host}:{port}")
+    os.execvpe(command[0], command, env)
+
+
+if __name__ == "__main__":
+    app()
