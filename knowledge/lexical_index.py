@@ -7,77 +7,18 @@ import sqlite3
 from collections.abc import Sequence
 
 from knowledge.store_db import KnowledgeDB
+from knowledge.text import STOPWORDS
 from knowledge.types import Chunk, Hit
 
 _TOKEN = re.compile(r"[\w]+", re.UNICODE)
 # Question words carry no evidence; leaving them in an OR query only adds noise.
-_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "can",
-        "could",
-        "do",
-        "does",
-        "did",
-        "for",
-        "from",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "me",
-        "my",
-        "of",
-        "on",
-        "or",
-        "our",
-        "so",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "this",
-        "to",
-        "was",
-        "we",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "yes",
-        "no",
-        "not",
-    ]
-)
 
 
 def fts_query(text: str) -> str:
     """A safe FTS5 MATCH expression: the text's distinct terms, quoted, OR-ed (buyer text never parses as syntax)."""
     terms = []
     for token in _TOKEN.findall(text.lower()):
-        if token not in _STOPWORDS and token not in terms:
+        if token not in STOPWORDS and token not in terms:
             terms.append(token)
     return " OR ".join(f'"{term}"' for term in terms[:64])
 

@@ -9,3 +9,12 @@ def embedding_text(chunk: Chunk) -> str:
     # The heading path often names what the passage is about when its sentences do not.
     context = " > ".join(part for part in (chunk.title, chunk.heading) if part)
     return f"{context}\n{chunk.text}" if context else chunk.text
+
+
+# Function words carry no evidence: dropped from lexical queries and from overlap scores.
+STOPWORDS = frozenset(
+    """a an and are as at be been but by can could do does did for from has have how i if in into is it its
+    me my of on or our so that the their them then there these they this to was we were what when where
+    which who why will with would you your about any all also more most other some such than too very just
+    only own same should now us""".split()
+)
