@@ -23,9 +23,10 @@ def normalise(text: str) -> str:
     """NFKC, no control characters, single spaces, paragraph breaks kept."""
     text = unicodedata.normalize("NFKC", text).replace("\r\n", "\n").replace("\r", "\n")
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
-    paragraphs = [" ".join(line.split()) for line in re.split(r"\n\s*\n", text)]
-    lines = ["\n".join(" ".join(row.split()) for row in p.split("\n") if row.strip()) for p in paragraphs]
-    return "\n\n".join(p for p in lines if p)
+    paragraphs = re.split(r"\n\s*\n", text)
+    # Line breaks inside a paragraph are kept: list items and table rows are separate sentences.
+    tidy = ["\n".join(" ".join(row.split()) for row in p.split("\n") if row.strip()) for p in paragraphs]
+    return "\n\n".join(p for p in tidy if p)
 
 
 def _word_count(text: str) -> int:

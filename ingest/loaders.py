@@ -75,6 +75,16 @@ def decode_text(data: bytes) -> str:
 
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*\*|__|`)(.+?)\1")
+
+
+def plain_inline(line: str) -> str:
+    """Markdown inline markup removed (links keep their text), so quotes read as prose."""
+    line = _IMAGE.sub(r"\1", line)
+    line = _LINK.sub(r"\1", line)
+    return _EMPHASIS.sub(r"\2", line)
 
 
 def _load_markdown(data: bytes, stem: str) -> LoadedDocument:
@@ -97,7 +107,7 @@ def _load_markdown(data: bytes, stem: str) -> LoadedDocument:
         match = None if in_code else _HEADING.match(line)
         if match:
             flush()
-            level, heading = len(match.group(1)), match.group(2).strip()
+            level, heading = len(match.group(1)), plain_inline(match.group(2).strip())
             if level == 1 and not title:
                 title = heading
                 path = []
@@ -105,7 +115,7 @@ def _load_markdown(data: bytes, stem: str) -> LoadedDocument:
             del path[max(0, level - 2) :]
             path.append(heading)
         else:
-            buffer.append(line)
+            buffer.append(line if in_code else plain_inline(line))
     flush()
     if not sections and title:
         sections.append(Section(text=title))  # a heading-only page still names something a buyer may ask
