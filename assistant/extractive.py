@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.sentences import content_terms, split_sentences
+from assistant.sentences import content_terms, is_question, split_sentences
 from assistant.types import Citation, Intents
 from knowledge.types import Hit
 
@@ -16,7 +16,7 @@ def best_sentences(question: str, hits: list[Hit], limit: int = MAX_QUOTES) -> l
     for rank, hit in enumerate(hits):
         for position, sentence in enumerate(split_sentences(hit.chunk.text)):
             terms = content_terms(sentence)
-            if not terms:
+            if not terms or is_question(sentence):  # an FAQ's question is not evidence
                 continue
             overlap = len(wanted & terms) / (len(wanted) or 1)
             score = overlap + 0.15 / (1 + rank) - 0.01 * position

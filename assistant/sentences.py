@@ -10,9 +10,17 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|\n+")
 _TERM = re.compile(r"[a-z0-9][a-z0-9.+-]*[a-z0-9]|[a-z0-9]")
 
 
+_LEAD = re.compile(r"^(?:[-*\u2022]\s+|\d+[.)]\s+|[QA]:\s*)+")
+
+
 def split_sentences(text: str) -> list[str]:
-    parts = [part.strip() for part in _SENTENCE_END.split(text)]
+    """Sentences and list items, each a verbatim substring of `text` (bullets and "A:" prefixes dropped)."""
+    parts = [_LEAD.sub("", part.strip()).strip() for part in _SENTENCE_END.split(text)]
     return [part for part in parts if len(part) > 2]
+
+
+def is_question(sentence: str) -> bool:
+    return sentence.rstrip().endswith("?")
 
 
 def stem(term: str) -> str:

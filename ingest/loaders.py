@@ -225,8 +225,8 @@ def _load_docx(data: bytes, stem: str) -> LoadedDocument:
         if level_match:
             flush()
             level = int(level_match.group(1))
-            if level == 1 and not title:
-                title = text
+            if level == 1 and (not title or text == title):
+                title = title or text
                 continue
             del path[max(0, level - 1) :]
             path.append(text)
