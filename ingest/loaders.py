@@ -75,9 +75,18 @@ def decode_text(data: bytes) -> str:
 
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|`)(.+?)\1")
+
+
+def _table_row(line: str) -> str:
+    """'| HIPAA | Supported. |' → 'HIPAA | Supported.': outer pipes dropped, cells kept apart."""
+    stripped = line.strip()
+    if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
+        return " | ".join(cell.strip() for cell in stripped[1:-1].split("|"))
+    return line
 
 
 def plain_inline(line: str) -> str:
@@ -114,8 +123,10 @@ def _load_markdown(data: bytes, stem: str) -> LoadedDocument:
                 continue
             del path[max(0, level - 2) :]
             path.append(heading)
+        elif not in_code and _TABLE_RULE.match(line):
+            continue  # a Markdown table's |---|---| line carries nothing
         else:
-            buffer.append(line if in_code else plain_inline(line))
+            buffer.append(line if in_code else plain_inline(_table_row(line)))
     flush()
     if not sections and title:
         sections.append(Section(text=title))  # a heading-only page still names something a buyer may ask
