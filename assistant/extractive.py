@@ -1,62 +1,65 @@
-"""The offline composer: quotes the retrieved sentences that best answer the question, with citations."""
+"""The offline composer: quotes the retrieved sentences that answer the question, shaped by intent.
+
+clarification → explain with the best passages; confirmation → a verdict first, then the evidence;
+confidence → the documented facts about limits, risks and support, and an offer to talk to an expert.
+Several intents give one answer with each part. Every quote carries the [n] of the passage it came from.
+"""
 
 from __future__ import annotations
 
-from assistant.sentences import content_terms, is_question, split_sentences
-from assistant.types import Citation, Intents
-from knowledge.types import Hit
+from dataclasses import dataclass
 
-MAX_QUOTES = 3
+from assistant.evidence import Evidence
+from assistant.types import Intents
+from assistant.verdict import VERDICT_TEXT, Verdict, verdict
+
+EXPLAIN = "Here is what the documentation says:"
+REASSURE = "What the documentation commits to on this:"
+EXPERT_OFFER = "If you'd like to go through your situation with a product expert, choose Talk to an expert."
+FRAMING = frozenset({EXPLAIN, REASSURE, EXPERT_OFFER, *VERDICT_TEXT.values()})
+MIN_EVIDENCE_SCORE = 0.25
 
 
-def best_sentences(question: str, hits: list[Hit], limit: int = MAX_QUOTES) -> list[tuple[Hit, str, float]]:
-    """The sentences sharing most content terms with the question, favouring higher-ranked passages."""
-    wanted = content_terms(question)
-    scored: list[tuple[float, int, Hit, str]] = []
-    for rank, hit in enumerate(hits):
-        for position, sentence in enumerate(split_sentences(hit.chunk.text)):
-            terms = content_terms(sentence)
-            if not terms or is_question(sentence):  # an FAQ's question is not evidence
-                continue
-            overlap = len(wanted & terms) / (len(wanted) or 1)
-            score = overlap + 0.15 / (1 + rank) - 0.01 * position
-            scored.append((score, -rank, hit, sentence))
-    scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
-    picked: list[tuple[Hit, str, float]] = []
-    for score, _, hit, sentence in scored:
-        if score <= 0.05 or any(sentence == s for _, s, _ in picked):
-            continue
-        picked.append((hit, sentence, score))
-        if len(picked) == limit:
-            break
-    return picked
+@dataclass(frozen=True)
+class Composition:
+    text: str  # with [n] markers: n is the 1-based position of the cited hit
+    verdict: Verdict | None = None
+
+
+def _quote(evidence: Evidence) -> str:
+    return f"\u201c{evidence.sentence}\u201d [{evidence.position}]"
 
 
 class ExtractiveComposer:
     name = "extractive"
 
-    def compose(self, question: str, intents: Intents, hits: list[Hit]) -> tuple[str, list[Citation]]:
-        picked = best_sentences(question, hits)
-        if not picked:
-            return "", []
-        citations: list[Citation] = []
-        markers: dict[str, int] = {}
-        lines = []
-        for hit, sentence, _ in picked:
-            if hit.chunk.id not in markers:
-                markers[hit.chunk.id] = len(markers) + 1
-            marker = markers[hit.chunk.id]
-            citations.append(
-                Citation(
-                    marker=marker,
-                    source=hit.chunk.document_id,
-                    title=hit.chunk.title,
-                    quote=sentence,
-                    chunk_id=hit.chunk.id,
-                    heading=hit.chunk.heading,
-                    page=hit.chunk.page,
-                )
-            )
-            lines.append(f"\u201c{sentence}\u201d [{marker}]")
-        intro = "From the documentation:"
-        return intro + "\n\n" + "\n\n".join(lines), citations
+    def compose(self, question: str, intents: Intents, evidence: list[Evidence]) -> Composition:
+        usable = [e for e in evidence if e.score >= MIN_EVIDENCE_SCORE and e.coverage > 0]
+        labels = set(intents.labels) or {"clarification"}
+        parts: list[str] = []
+        used: set[str] = set()
+
+        def take(pool: list[Evidence], count: int) -> list[str]:
+            picked = [e for e in pool if e.sentence not in used][:count]
+            used.update(e.sentence for e in picked)
+            return [_quote(e) for e in picked]
+
+        outcome: Verdict | None = None
+        if "confirmation" in labels:
+            outcome = verdict(question, usable)
+            parts.append(VERDICT_TEXT[outcome])
+            if outcome != "not_documented":
+                parts.extend(take(usable, 2))
+        if "clarification" in labels:
+            quotes = take(usable, 3 if len(labels) == 1 else 2)
+            if quotes:
+                parts.extend([EXPLAIN, *quotes])
+        if "confidence" in labels:
+            risk_first = sorted(usable, key=lambda e: not e.about_risk)
+            quotes = take(risk_first, 3 if len(labels) == 1 else 2)
+            if quotes:
+                parts.extend([REASSURE, *quotes])
+            parts.append(EXPERT_OFFER)
+        if not any(part.endswith("]") for part in parts):
+            return Composition(text="", verdict=outcome)  # nothing documented to say
+        return Composition(text="\n".join(parts), verdict=outcome)

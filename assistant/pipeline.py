@@ -1,19 +1,70 @@
 """The reply pipeline: the one place a turn's stages run in order.
 
-classify → retrieve → compose → confidence → answer or handoff.
+classify → retrieve (follow-ups resolved against the conversation) → select evidence → compose
+→ ground → confidence → answer or handoff.
 """
 
 from __future__ import annotations
 
-from assistant.extractive import ExtractiveComposer
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from assistant.confidence import confidence as score_confidence
+from assistant.evidence import coverage_of, select_evidence
+from assistant.extractive import FRAMING, Composition, ExtractiveComposer
+from assistant.followup import retrieval_query
+from assistant.grounding import Grounding, ground
+from assistant.injection import looks_like_injection
 from assistant.intents import IntentClassifier
-from assistant.types import Answer
+from assistant.llm_composer import LLMUnavailable, OpenAIComposer
+from assistant.topics import sensitive_topics, unstated
+from assistant.types import Answer, Intents
 from knowledge.retriever import HybridRetriever, Mode
 
+MAX_MESSAGE_CHARS = 4000  # a buyer message longer than this is refused, not truncated silently
 HANDOFF_MESSAGE = (
     "I can't answer this reliably from our documentation, so I've passed your question to a product "
     "expert, who will reply here."
 )
+SENSITIVE_HANDOFF = (
+    "Questions like this one are answered by our team rather than by me, so I've passed it to a product "
+    "expert, who will reply here."
+)
+HUMAN_REQUESTED = "Of course: I've asked a product expert to join this conversation. They will reply here."
+OUT_OF_SCOPE = (
+    "I can help with questions about our product, answered from its documentation. "
+    "What would you like to know?"
+)
+REFUSAL = (
+    "I can only answer questions about our product from its documentation: I can't change how I work, "
+    "reveal my instructions or make offers. If you need something else, ask to talk to an expert."
+)
+
+
+OUT_OF_SCOPE_SIMILARITY = 0.45  # above this, a "small talk" label is more likely wrong than the retrieval
+
+
+@dataclass(frozen=True)
+class Decision:
+    handoff: bool
+    reasons: list[str]
+    knowledge_gap: bool
+    text: str | None  # a fixed reply, or None to send the grounded answer
+
+
+class MessageRejected(ValueError):
+    """A buyer message that cannot be processed (empty, too long); the message says why."""
+
+
+def check_message(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise MessageRejected("the message is empty")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise MessageRejected(
+            f"the message is too long: {len(text):,} characters, the limit is {MAX_MESSAGE_CHARS:,}"
+        )
+    return text
 
 
 class Assistant:
@@ -23,43 +74,124 @@ class Assistant:
         retriever: HybridRetriever,
         classifier: IntentClassifier,
         composer: ExtractiveComposer,
+        llm_composer: OpenAIComposer | None = None,
         top_k: int = 5,
         handoff_threshold: float = 0.45,
         retrieval_mode: Mode = "hybrid",
+        semantic_evidence: bool = True,
     ) -> None:
         self.retriever = retriever
         self.classifier = classifier
         self.composer = composer
+        self.llm_composer = llm_composer
         self.top_k = top_k
         self.handoff_threshold = handoff_threshold
         self.retrieval_mode = retrieval_mode
+        self.semantic_evidence = semantic_evidence
 
-    def ask(self, question: str) -> Answer:
-        vector = self.retriever.embed_query(question)
+    def ask(
+        self,
+        question: str,
+        *,
+        history: Sequence[str] = (),
+        on_token: Callable[[str], None] | None = None,
+    ) -> Answer:
+        question = check_message(question)
+        embed = self.retriever.kb.embedder.embed
+        vector = embed([question])[0]
         intents = self.classifier.classify(question, vector)
-        hits = self.retriever.search(question, k=self.top_k, mode=self.retrieval_mode, query_vector=vector)
-        text, citations = self.composer.compose(question, intents, hits)
-        top_similarity = max((hit.similarity or 0.0) for hit in hits) if hits else 0.0
-        confidence = max(0.0, min(1.0, top_similarity))
-        reasons: list[str] = []
-        if not hits:
-            reasons.append("nothing retrieved")
-        elif confidence < self.handoff_threshold:
-            reasons.append(f"weak retrieval: best passage similarity {top_similarity:.2f}")
-        if not citations and hits:
-            reasons.append("no supporting sentence found")
-        if intents.wants_human:
-            reasons.append("buyer asked for a human")
-        handoff = bool(reasons)
-        if handoff:
-            text = HANDOFF_MESSAGE
+        query = retrieval_query(question, list(history))
+        query_vector = vector if query == question else embed([query])[0]
+        hits = self.retriever.search(query, k=self.top_k, mode=self.retrieval_mode, query_vector=query_vector)
+        evidence = select_evidence(
+            query, hits, embed=embed if self.semantic_evidence else None, question_vector=query_vector
+        )
+        top_similarity = max((hit.similarity or 0.0 for hit in hits), default=0.0)
+        injection = looks_like_injection(question)
+
+        composer_name = self.composer.name
+        notes: list[str] = []
+        composition = Composition(text="")
+        if self.llm_composer is not None and not injection:
+            try:
+                composition = self.llm_composer.compose(question, intents, hits, evidence, on_token=on_token)
+                composer_name = self.llm_composer.name
+            except LLMUnavailable as error:
+                notes.append(f"LLM unavailable, answered extractively: {error}")
+        if composer_name != "llm":
+            composition = self.composer.compose(query, intents, evidence)
+        grounding = ground(composition.text, hits, framing=FRAMING)
+        cited_quotes = [c.quote for c in grounding.citations]
+        confidence = score_confidence(
+            top_similarity=top_similarity,
+            coverage=coverage_of(query, cited_quotes),
+            groundedness=grounding.groundedness if composition.text else None,
+            verdict=composition.verdict,
+        )
+
+        decision = self._decide(
+            question, intents, confidence, composition, grounding, injection, top_similarity
+        )
+        answer_text = decision.text if decision.text is not None else grounding.supported_text
+        citations = grounding.citations if decision.text is None else []
+        if decision.text == SENSITIVE_HANDOFF and grounding.citations and confidence >= self.handoff_threshold:
+            # The documented policy is still worth quoting while a person takes the question.
+            answer_text, citations = f"{grounding.supported_text}\n\n{SENSITIVE_HANDOFF}", grounding.citations
         return Answer(
-            text=text,
-            citations=citations if not handoff else [],
+            text=answer_text,
+            citations=citations,
             hits=hits,
             confidence=confidence,
-            handoff=handoff,
-            handoff_reasons=reasons,
+            handoff=decision.handoff,
+            handoff_reasons=decision.reasons + notes,
             intents=intents,
-            composer=self.composer.name,
+            composer=composer_name,
+            verdict=composition.verdict,
+            groundedness=grounding.groundedness,
+            knowledge_gap=decision.knowledge_gap,
+            draft=grounding.supported_text,
+            draft_citations=grounding.citations,
+            retrieval_query=query,
         )
+
+    def _decide(
+        self,
+        question: str,
+        intents: Intents,
+        confidence: float,
+        composition: Composition,
+        grounding: Grounding,
+        injection: bool,
+        top_similarity: float,
+    ) -> Decision:
+        weak = confidence < self.handoff_threshold
+        if injection and (weak or not grounding.citations):
+            return Decision(False, ["prompt injection suspected"], False, REFUSAL)
+        if intents.out_of_scope and not intents.wants_human and top_similarity < OUT_OF_SCOPE_SIMILARITY:
+            return Decision(False, ["out of scope"], False, OUT_OF_SCOPE)
+        if intents.wants_human:
+            return Decision(True, ["buyer asked for a human"], False, HUMAN_REQUESTED)
+        reasons: list[str] = []
+        evidence_text = " ".join(c.quote for c in grounding.citations)
+        for topic in sensitive_topics(question):
+            if topic.needs_human:
+                reasons.append(f"sensitive topic: {topic.name} is decided by people, not documents")
+            elif unstated(topic, evidence_text):
+                reasons.append(f"sensitive topic: {topic.name} not stated in the documents")
+        if reasons:
+            return Decision(True, reasons, any("not stated" in r for r in reasons), SENSITIVE_HANDOFF)
+        if composition.verdict == "not_documented":
+            reasons.append("confirmation not documented")
+        for sentence in grounding.unsupported:
+            reasons.append(f"unsupported claim: {sentence.text[:120]!r} ({sentence.reason})")
+        if not grounding.citations:
+            reasons.append("no supporting passage found")
+        if weak:
+            reasons.append(f"low confidence {confidence:.2f} < threshold {self.handoff_threshold:.2f}")
+        if reasons:
+            return Decision(True, reasons, True, HANDOFF_MESSAGE)
+        if injection:
+            return Decision(
+                False, ["prompt injection suspected: answered from the documents only"], False, None
+            )
+        return Decision(False, [], False, None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from knowledge.types import Hit
 
@@ -35,8 +35,16 @@ class Citation:
     heading: str = ""
     page: int | None = None
 
-    def as_dict(self) -> dict:
-        return asdict(self)
+
+def citation_dict(citation: Citation) -> dict:
+    return {
+        "marker": citation.marker,
+        "source": citation.source,
+        "title": citation.title,
+        "quote": citation.quote,
+        "heading": citation.heading,
+        "page": citation.page,
+    }
 
 
 @dataclass
@@ -49,6 +57,12 @@ class Answer:
     handoff_reasons: list[str]
     intents: Intents
     composer: str
+    verdict: str | None = None  # confirmation questions: supported | contradicted | not_documented
+    groundedness: float | None = None  # share of the composed answer's claims a passage supports
+    knowledge_gap: bool = False  # handed off because the documents lack the answer
+    draft: str = ""  # the grounded answer a rep starts from when the turn is handed off
+    draft_citations: list[Citation] = field(default_factory=list)
+    retrieval_query: str = ""
     extras: dict = field(default_factory=dict)
 
     @property
@@ -84,4 +98,7 @@ class Answer:
             "out_of_scope": self.intents.out_of_scope,
             "intent_classifier": self.intents.classifier,
             "composer": self.composer,
+            "verdict": self.verdict,
+            "groundedness": self.groundedness,
+            "knowledge_gap": self.knowledge_gap,
         }

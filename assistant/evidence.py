@@ -1,0 +1,89 @@
+"""Evidence selection: the retrieved sentences that best answer a question, scored lexically and, when an
+embedding function is given, semantically (one batch per turn)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.sentences import content_terms, is_question, split_sentences
+from knowledge.types import Hit
+
+EmbedFn = Callable[[Sequence[str]], np.ndarray]
+MAX_CANDIDATE_HITS = 5  # sentences come from the best passages only
+SEMANTIC_POOL = 10  # only the lexically best sentences are embedded: ~10 ms each on 2 CPU cores
+MIN_WORDS = 4  # shorter fragments are headings or table headers, not evidence
+_RISK = content_terms(
+    "limit limits limitation not cannot downtime outage risk migration cutover rollback freeze sla uptime "
+    "credit support response severity backup recovery rpo rto failover dual-run validation guarantee"
+)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    hit: Hit
+    position: int  # 1-based rank of the hit: the [n] marker the composer writes
+    sentence: str
+    score: float
+    coverage: float  # share of the question's content terms the sentence contains
+    semantic: float | None = None
+
+    @property
+    def about_risk(self) -> bool:
+        return bool(content_terms(self.sentence) & _RISK)
+
+
+def select_evidence(
+    question: str,
+    hits: list[Hit],
+    *,
+    embed: EmbedFn | None = None,
+    question_vector: np.ndarray | None = None,
+    limit: int = 8,
+) -> list[Evidence]:
+    wanted = content_terms(question)
+    candidates: list[tuple[int, Hit, str, float]] = []
+    for position, hit in enumerate(hits[:MAX_CANDIDATE_HITS], start=1):
+        for order, sentence in enumerate(split_sentences(hit.chunk.text)):
+            terms = content_terms(sentence)
+            if len(terms) < 2 or is_question(sentence):  # an FAQ's question is not evidence
+                continue
+            if len(sentence.split()) < MIN_WORDS or sentence in (hit.chunk.title, hit.chunk.heading):
+                continue
+            coverage = len(wanted & terms) / (len(wanted) or 1)
+            candidates.append((position, hit, sentence, coverage - 0.005 * order))
+    if not candidates:
+        return []
+    candidates.sort(key=lambda c: c[3] + 0.1 / c[0], reverse=True)
+    semantic: list[float | None] = [None] * len(candidates)
+    if embed is not None and question_vector is not None:
+        pool = candidates[:SEMANTIC_POOL]
+        vectors = embed([sentence for _, _, sentence, _ in pool])
+        semantic[: len(pool)] = [float(v) for v in vectors @ question_vector]
+        candidates, semantic = candidates[: len(pool)], semantic[: len(pool)]
+    scored = []
+    for (position, hit, sentence, coverage), similarity in zip(candidates, semantic, strict=True):
+        prior = 0.1 / position
+        score = coverage + prior if similarity is None else 0.45 * coverage + 0.55 * similarity + prior
+        scored.append(Evidence(hit, position, sentence, score, max(0.0, coverage), similarity))
+    scored.sort(key=lambda e: e.score, reverse=True)
+    unique: list[Evidence] = []
+    for evidence in scored:
+        if all(evidence.sentence != kept.sentence for kept in unique):
+            unique.append(evidence)
+        if len(unique) == limit:
+            break
+    return unique
+
+
+def coverage_of(question: str, sentences: Sequence[str]) -> float:
+    """Share of the question's content terms that the sentences contain together."""
+    wanted = content_terms(question)
+    if not wanted:
+        return 0.0
+    found: set[str] = set()
+    for sentence in sentences:
+        found |= content_terms(sentence)
+    return len(wanted & found) / len(wanted)

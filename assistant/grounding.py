@@ -1,0 +1,135 @@
+"""The grounding check: every claim in a composed answer must be supported by a retrieved passage.
+
+Answers refer to passages by markers `[n]` (n = 1-based position in the retrieved hits). Each sentence is
+checked against the passages it cites (or, without a marker, against all of them); a supported sentence
+yields a citation whose quote is a verbatim sentence of the passage. Markers are renumbered 1..m in order
+of first use, so the citations a buyer sees are numbered as they read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.sentences import content_terms, split_sentences
+from assistant.types import Citation
+from knowledge.types import Hit
+
+MARKER = re.compile(r"\s*\[(\d{1,3})\]")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_QUOTES = "\u201c\u201d\"'\u2018\u2019"
+SUPPORT_THRESHOLD = 0.7  # share of a sentence's content terms that the cited passage must contain
+
+
+@dataclass
+class SentenceCheck:
+    text: str
+    supported: bool
+    claim: bool  # framing sentences ("Here is what the documentation says:") are not claims
+    score: float = 0.0
+    reason: str = ""
+
+
+@dataclass
+class Grounding:
+    text: str  # the answer with markers renumbered (unsupported sentences kept: the caller decides)
+    supported_text: str = ""  # the same without unsupported sentences
+    citations: list[Citation] = field(default_factory=list)
+    sentences: list[SentenceCheck] = field(default_factory=list)
+
+    @property
+    def claims(self) -> list[SentenceCheck]:
+        return [s for s in self.sentences if s.claim]
+
+    @property
+    def unsupported(self) -> list[SentenceCheck]:
+        return [s for s in self.claims if not s.supported]
+
+    @property
+    def groundedness(self) -> float | None:
+        claims = self.claims
+        return sum(s.supported for s in claims) / len(claims) if claims else None
+
+
+def _numbers(text: str) -> set[str]:
+    return {n.replace(",", "") for n in _NUMBER.findall(text)}
+
+
+def support(claim: str, passage: str) -> tuple[float, str]:
+    """How well `passage` supports `claim` (0..1), and the passage sentence that supports it best."""
+    if claim and claim in passage:
+        best = next((s for s in split_sentences(passage) if claim in s), claim)
+        return 1.0, best
+    missing_numbers = _numbers(claim) - _numbers(passage)
+    wanted = content_terms(claim)
+    if not wanted or missing_numbers:
+        return 0.0, ""
+    score = len(wanted & content_terms(passage)) / len(wanted)
+    best = max(split_sentences(passage) or [passage], key=lambda s: len(wanted & content_terms(s)))
+    return score, best
+
+
+def _answer_sentences(text: str) -> list[tuple[int, str]]:
+    """(paragraph number, sentence): line breaks separate parts of the answer, sentence ends split a line."""
+    pieces: list[tuple[int, str]] = []
+    for number, line in enumerate(p.strip() for p in text.splitlines()):
+        for piece in re.split(r"(?<=[.!?\u201d\]])\s+(?=[\u201c\"A-Z])", line) if line else []:
+            if piece.strip():
+                pieces.append((number, piece.strip()))
+    return pieces
+
+
+def _join(parts: list[tuple[int, str]]) -> str:
+    paragraphs: dict[int, list[str]] = {}
+    for number, sentence in parts:
+        paragraphs.setdefault(number, []).append(sentence)
+    return "\n\n".join(" ".join(sentences) for sentences in paragraphs.values())
+
+
+def ground(text: str, hits: list[Hit], *, framing: frozenset[str] = frozenset()) -> Grounding:
+    renumber: dict[int, int] = {}
+    citations: list[Citation] = []
+    checks: list[SentenceCheck] = []
+    output: list[tuple[int, str]] = []
+    dropped: set[int] = set()
+    for paragraph, sentence in _answer_sentences(text):
+        markers = [int(m) for m in MARKER.findall(sentence)]
+        bare = MARKER.sub("", sentence).strip()
+        claim_text = bare.strip(_QUOTES + " ").rstrip(_QUOTES + " ")
+        if bare in framing or (
+            not markers and len(content_terms(claim_text)) < 3 and not _numbers(claim_text)
+        ):
+            checks.append(SentenceCheck(bare, supported=True, claim=False))
+            output.append((paragraph, bare))
+            continue
+        invalid = [m for m in markers if not 1 <= m <= len(hits)]
+        candidates = [hits[m - 1] for m in markers if 1 <= m <= len(hits)] or ([] if markers else hits)
+        scored = [(support(claim_text, hit.chunk.text), hit) for hit in candidates]
+        (score, quote), hit = max(scored, key=lambda item: item[0][0]) if scored else ((0.0, ""), None)
+        supported = hit is not None and score >= SUPPORT_THRESHOLD and not invalid
+        reason = ""
+        if invalid:
+            reason = f"cites a passage that was not retrieved: {invalid}"
+        elif not supported:
+            reason = f"not supported by the cited passages (support {score:.2f})"
+        checks.append(SentenceCheck(bare, supported=supported, claim=True, score=score, reason=reason))
+        if not supported or hit is None:
+            output.append((paragraph, bare))
+            dropped.add(len(output) - 1)
+            continue
+        position = hits.index(hit) + 1
+        number = renumber.setdefault(position, len(renumber) + 1)
+        citations.append(
+            Citation(
+                marker=number,
+                source=hit.chunk.document_id,
+                title=hit.chunk.title,
+                quote=quote,
+                chunk_id=hit.chunk.id,
+                heading=hit.chunk.heading,
+                page=hit.chunk.page,
+            )
+        )
+        output.append((paragraph, f"{bare} [{number}]"))
+    kept = [part for index, part in enumerate(output) if index not in dropped]
+    return Grounding(text=_join(output), supported_text=_join(kept), citations=citations, sentences=checks)

@@ -1,0 +1,55 @@
+"""Topics Lastmile never guesses: price, discounts, contract terms, legal/compliance commitments, roadmap dates.
+
+A question on such a topic is answered only when the cited evidence states the thing asked; discounts and
+roadmap dates always go to a human, with any documented policy quoted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_TOPICS: dict[str, str] = {
+    "price": r"\b(price[sd]?|pricing|cost[s]?|how much|fees?|per (month|year|user|seat)|quote|budget|invoice)\b|\$\s?\d",
+    "discount": r"\b(discount\w*|cheaper|reduced price|price match\w*|negotiat\w*|waive\w*|coupon|promo\w*|rebate)\b"
+    r"|% off|percent off|\bfor free\b|\bfree of charge\b|\bbest price\b",
+    "contract": r"\b(contract\w*|indemn\w*|liabilit\w*|terminat\w*|renewal|auto-?renew\w*|msa|penalt\w*|warrant\w*)\b"
+    r"|terms and conditions",
+    "legal": r"\b(guarantee\w*|legally|liable|certif\w*|complian\w*|gdpr|hipaa|soc ?2|iso ?27001|fedramp|pci)\b",
+    "roadmap": r"\b(roadmap|road map|eta|planned|upcoming|coming soon|next (release|version|quarter)|future release)\b"
+    r"|\bwhen (will|are you going to|do you plan)\b|\bwill you (add|support|release|ship|build)\b",
+}
+_COMPILED = {name: re.compile(pattern, re.IGNORECASE) for name, pattern in _TOPICS.items()}
+ALWAYS_HUMAN = ("discount", "roadmap")  # commercial concessions and future dates are a person's call
+_MONEY = re.compile(r"[$€£]\s?\d|\b\d[\d,.]*\s?(usd|eur|gbp|dollars|euros)\b", re.IGNORECASE)
+_NAMED_TERM = re.compile(
+    r"\b(gdpr|hipaa|baa|soc ?2|type ii|iso ?27001|fedramp|pci( dss)?|ccpa|dpa|sla|renewal|liability|"
+    r"indemn\w*|terminat\w*|warrant\w*|penalt\w*)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class SensitiveTopic:
+    name: str
+    needs_human: bool  # always handed off, whatever the documents say
+    required_terms: tuple[str, ...] = ()  # terms the evidence must contain
+
+
+def sensitive_topics(question: str) -> list[SensitiveTopic]:
+    found = []
+    for name, pattern in _COMPILED.items():
+        if pattern.search(question):
+            terms = tuple(sorted({m.group(0).lower() for m in _NAMED_TERM.finditer(question)}))
+            found.append(SensitiveTopic(name, name in ALWAYS_HUMAN, terms))
+    return found
+
+
+def unstated(topic: SensitiveTopic, evidence: str) -> bool:
+    """True when the evidence does not state what a question on this topic asks."""
+    if topic.needs_human:
+        return True
+    if topic.name == "price":
+        return _MONEY.search(evidence) is None
+    lowered = evidence.lower()
+    return any(term.replace(" ", "") not in lowered.replace(" ", "") for term in topic.required_terms)

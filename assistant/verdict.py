@@ -1,0 +1,45 @@
+"""The verdict a confirmation question gets first: supported, contradicted, or not documented."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from assistant.evidence import Evidence, coverage_of
+
+Verdict = Literal["supported", "contradicted", "not_documented"]
+VERDICT_TEXT: dict[Verdict, str] = {
+    "supported": "Yes, that is documented.",
+    "contradicted": "Not as described: the documentation says otherwise.",
+    "not_documented": "That is not documented, so I've asked an expert to confirm.",
+}
+_NEGATION = re.compile(
+    r"\b(not|no|never|cannot|can't|isn't|aren't|doesn't|don't|won't|without|unsupported|unavailable|"
+    r"excluded|only)\b|n't\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+SUPPORTED_COVERAGE = 0.6
+CONTRADICTION_COVERAGE = 0.45
+
+
+def negated(text: str) -> bool:
+    return bool(_NEGATION.search(text))
+
+
+def verdict(question: str, evidence: list[Evidence]) -> Verdict:
+    top = evidence[:2]
+    if not top:
+        return "not_documented"
+    coverage = coverage_of(question, [e.sentence for e in top])
+    # A paraphrase shares few words but much meaning: the semantic score counts as coverage too.
+    coverage = max(coverage, max((e.semantic or 0.0) for e in top))
+    evidence_text = " ".join(e.sentence for e in top)
+    asked_numbers = {n.replace(",", "") for n in _NUMBER.findall(question)}
+    stated_numbers = {n.replace(",", "") for n in _NUMBER.findall(evidence_text)}
+    if asked_numbers and not asked_numbers <= stated_numbers:
+        # The buyer names a figure the evidence does not: a different figure on the same topic contradicts it.
+        return "contradicted" if stated_numbers and coverage >= CONTRADICTION_COVERAGE else "not_documented"
+    if coverage >= CONTRADICTION_COVERAGE and negated(top[0].sentence) != negated(question):
+        return "contradicted"
+    return "supported" if coverage >= SUPPORTED_COVERAGE else "not_documented"
