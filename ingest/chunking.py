@@ -12,7 +12,7 @@ import unicodedata
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from ingest.loaders import LoadedDocument
+from ingest.document import LoadedDocument
 from knowledge.types import Chunk
 
 DEFAULT_CHUNK_WORDS = 180  # ~240 word-pieces: inside all-MiniLM-L6-v2's 256-token window
