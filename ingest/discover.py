@@ -1,14 +1,17 @@
 """Find the files to ingest under the given paths, with each file's document id.
 
 A document id is the file's path relative to the folder that was ingested (a file named directly is
-relative to its own folder). Links are not followed into loops; unreadable entries become failures, not
-crashes.
+relative to its own folder). Symlinked folders are followed, but a folder is entered once: a link back
+to a folder already on the way down is a symlink loop, reported, never walked. Entries that cannot be
+read as regular files (broken links, FIFOs, unreadable folders) become failures with a reason, not crashes.
 """
 
 from __future__ import annotations
 
+import errno
 import os
-from collections.abc import Iterable
+import stat
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,55 +27,70 @@ def discover(paths: Iterable[str | Path]) -> list[Candidate]:
     found: list[Candidate] = []
     for raw in paths:
         root = Path(raw)
-        if root.is_dir():
-            found.extend(_walk(root))
-        elif root.is_symlink() and not root.exists():
-            found.append(Candidate(root, root.name, _link_problem(root)))
-        elif root.exists():
-            found.append(Candidate(root, root.name))
+        info, problem = _stat(root)
+        if info is not None and stat.S_ISDIR(info.st_mode):
+            found.extend(_walk(root, "", [_key(info)], set()))
         else:
-            found.append(Candidate(root, root.name, "no such file or directory"))
+            found.append(Candidate(root, root.name, problem or _kind_problem(info)))
     return sorted(found, key=lambda candidate: candidate.document_id)
 
 
-def _walk(root: Path) -> Iterable[Candidate]:
-    errors: list[OSError] = []
-    for folder, dirnames, filenames in os.walk(root, followlinks=False, onerror=errors.append):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.startswith("."):
-                continue  # editor swap files, .DS_Store
-            path = Path(folder) / name
-            document_id = path.relative_to(root).as_posix()
-            if path.is_symlink() and not path.exists():
-                yield Candidate(path, document_id, _link_problem(path))
-            elif path.is_file():
-                yield Candidate(path, document_id)
-        # Symlinked folders are listed as dirnames but not entered (followlinks=False): say so.
-        for name in list(dirnames):
-            path = Path(folder) / name
-            if path.is_symlink():
-                yield Candidate(path, path.relative_to(root).as_posix(), "symlinked folder not followed")
-    for error in errors:
-        path = Path(error.filename or root)
-        reason = error.strerror or type(error).__name__
-        yield Candidate(path, _relative(path, root), f"cannot read folder: {reason}")
-
-
-def _relative(path: Path, root: Path) -> str:
+def _walk(
+    folder: Path, prefix: str, ancestors: list[tuple[int, int]], visited: set[tuple[int, int]]
+) -> Iterator[Candidate]:
+    visited.add(ancestors[-1])
     try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-def _link_problem(path: Path) -> str:
-    try:
-        path.resolve(strict=True)
-    except RuntimeError:
-        return "symlink loop"
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
     except OSError as error:
-        if error.errno == 40:  # ELOOP
-            return "symlink loop"
-        return "broken symlink"
-    return "broken symlink"
+        yield Candidate(folder, prefix.rstrip("/") or folder.name, f"cannot read folder: {_why(error)}")
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue  # editor swap files, .DS_Store, .git
+        path = Path(entry.path)
+        document_id = prefix + entry.name
+        info, problem = _stat(path)
+        if info is None:
+            yield Candidate(path, document_id, problem)
+        elif stat.S_ISDIR(info.st_mode):
+            key = _key(info)
+            if key in ancestors:
+                yield Candidate(path, document_id, "symlink loop: links back to a folder above it")
+            elif key in visited:
+                yield Candidate(path, document_id, "folder already ingested through another link")
+            else:
+                yield from _walk(path, document_id + "/", [*ancestors, key], visited)
+        else:
+            yield Candidate(path, document_id, _kind_problem(info))
+
+
+def _stat(path: Path) -> tuple[os.stat_result | None, str]:
+    """The entry's status, following links, or why it has none."""
+    try:
+        return path.stat(), ""
+    except RuntimeError:  # pathlib's own loop detection on some Python versions
+        return None, "symlink loop"
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return None, "symlink loop"
+        if error.errno == errno.ENOENT:
+            return None, "broken symlink" if path.is_symlink() else "no such file or directory"
+        return None, f"cannot read: {_why(error)}"
+
+
+def _kind_problem(info: os.stat_result | None) -> str:
+    if info is None or stat.S_ISREG(info.st_mode):
+        return ""
+    if stat.S_ISFIFO(info.st_mode):
+        return "not a regular file (named pipe)"
+    if stat.S_ISSOCK(info.st_mode):
+        return "not a regular file (socket)"
+    return "not a regular file (device)"
+
+
+def _key(info: os.stat_result) -> tuple[int, int]:
+    return (info.st_dev, info.st_ino)
+
+
+def _why(error: OSError) -> str:
+    return error.strerror or type(error).__name__

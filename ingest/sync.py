@@ -1,13 +1,15 @@
 """Sync files into the knowledge base: add new documents, replace changed ones, skip unchanged ones,
 and with `prune` delete documents no longer present.
 
-Each document is loaded, chunked and applied on its own: one bad file is reported with its reason and
-never blocks the rest of the batch.
+Each file is read, loaded and chunked on its own: one bad file is reported with its reason and never
+blocks the rest. Changed documents are applied in batches (one embedding call for several small
+documents, which is what keeps ingestion near the model's own speed), each document still atomically.
 """
 
 from __future__ import annotations
 
 import hashlib
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,15 +17,22 @@ from pathlib import Path
 from ingest.chunking import DEFAULT_CHUNK_WORDS, DEFAULT_OVERLAP_WORDS, chunk_document
 from ingest.discover import Candidate, discover
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_bytes
-from knowledge.base import KnowledgeBase
+from knowledge.base import AppliedDocument, KnowledgeBase, PendingDocument
 
-DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
+MB = 1024 * 1024
+# Saved rep replies are not files of any ingested folder: pruning a folder must not delete them.
+KEPT_ON_PRUNE = ("verified-qa/",)
+DEFAULT_MAX_FILE_BYTES = 20 * MB
+# A batch is embedded in one call. 256 chunks fill four of the model's 64-text forward passes, enough
+# for length-sorted batches with little padding, while a crash costs at most that much re-embedding.
+BATCH_CHUNKS = 256
+BATCH_DOCUMENTS = 128
 
 
 @dataclass
 class Failure:
     path: str
-    reason: str
+    reason: str  # one line
 
 
 @dataclass
@@ -57,6 +66,13 @@ class Progress:
     on_chunks: Callable[[int], None] = lambda count: None
 
 
+@dataclass
+class _Pending:
+    document: PendingDocument
+    shown: str  # the path as the user named it, for failure reports
+    is_update: bool
+
+
 class Syncer:
     def __init__(
         self,
@@ -66,12 +82,16 @@ class Syncer:
         overlap_words: int = DEFAULT_OVERLAP_WORDS,
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
         owner: str = "",
+        batch_chunks: int = BATCH_CHUNKS,
+        batch_documents: int = BATCH_DOCUMENTS,
     ) -> None:
         self.kb = kb
         self.max_words = max_words
         self.overlap_words = overlap_words
         self.max_file_bytes = max_file_bytes
         self.owner = owner
+        self.batch_chunks = batch_chunks
+        self.batch_documents = batch_documents
 
     def sync(
         self, paths: Iterable[str | Path], *, prune: bool = False, progress: Progress | None = None
@@ -81,62 +101,84 @@ class Syncer:
         candidates = discover(paths)
         report = SyncReport()
         progress.on_start(len(candidates))
+        batch: list[_Pending] = []
+        taken: dict[str, str] = {}  # document id -> the path that claimed it in this run
         for candidate in candidates:
-            self._sync_one(candidate, report, progress)
-            progress.on_file(candidate.document_id)
+            shown = candidate.path.as_posix()
+            if candidate.document_id in taken:
+                reason = (
+                    f"document id {candidate.document_id} already taken by {taken[candidate.document_id]}"
+                )
+                report.failed.append(Failure(shown, reason))
+                progress.on_file(candidate.document_id)
+                continue
+            taken[candidate.document_id] = shown
+            pending = self._prepare_file(candidate, report)
+            if pending is None:
+                progress.on_file(candidate.document_id)
+                continue
+            batch.append(pending)
+            if (
+                sum(len(p.document.chunks) for p in batch) >= self.batch_chunks
+                or len(batch) >= self.batch_documents
+            ):
+                self._flush(batch, report, progress)
+        self._flush(batch, report, progress)
         if prune:
-            seen = {c.document_id for c in candidates}
             for record in self.kb.registry.list():
-                if record.id not in seen and self.kb.delete_document(record.id):
+                if record.id in taken or record.id.startswith(KEPT_ON_PRUNE):
+                    continue
+                if self.kb.delete_document(record.id):
                     report.deleted.append(record.id)
         return report
 
     def sync_bytes(self, document_id: str, data: bytes, *, owner: str = "") -> SyncReport:
         """Apply one document given as bytes (an upload), under `document_id`."""
         report = SyncReport()
-        self._apply(document_id, data, report, Progress(), owner=owner or self.owner)
+        pending = self._prepare(document_id, data, report, owner=owner or self.owner, shown=document_id)
+        self._flush([pending] if pending else [], report, Progress())
         return report
 
-    def _sync_one(self, candidate: Candidate, report: SyncReport, progress: Progress) -> None:
+    def _prepare_file(self, candidate: Candidate, report: SyncReport) -> _Pending | None:
         shown = candidate.path.as_posix()
+        data = self._read(candidate, report, shown)
+        if data is None:
+            return None
+        return self._prepare(candidate.document_id, data, report, owner=self.owner, shown=shown)
+
+    def _read(self, candidate: Candidate, report: SyncReport, shown: str) -> bytes | None:
         if candidate.problem:
             report.failed.append(Failure(shown, candidate.problem))
-            return
+            return None
         if candidate.path.suffix.lower() not in SUPPORTED_SUFFIXES:
             report.failed.append(Failure(shown, f"unsupported file type {candidate.path.suffix or '(none)'}"))
-            return
+            return None
         try:
-            size = candidate.path.stat().st_size
-            if size > self.max_file_bytes:
-                report.failed.append(
-                    Failure(
-                        shown,
-                        f"file too large: {size / 1e6:.1f} MB > limit {self.max_file_bytes / 1e6:.1f} MB",
-                    )
+            info = candidate.path.stat()
+            if not stat.S_ISREG(info.st_mode):  # a FIFO would block the read forever
+                report.failed.append(Failure(shown, "not a regular file"))
+                return None
+            if info.st_size > self.max_file_bytes:
+                reason = (
+                    f"file too large: {info.st_size / MB:.1f} MB > limit {self.max_file_bytes / MB:g} MB "
+                    "(LASTMILE_MAX_FILE_MB)"
                 )
-                return
-            data = candidate.path.read_bytes()
+                report.failed.append(Failure(shown, reason))
+                return None
+            return candidate.path.read_bytes()
         except OSError as error:
             report.failed.append(Failure(shown, f"cannot read file: {error.strerror or error}"))
-            return
-        self._apply(candidate.document_id, data, report, progress, owner=self.owner, shown=shown)
+            return None
 
-    def _apply(
-        self,
-        document_id: str,
-        data: bytes,
-        report: SyncReport,
-        progress: Progress,
-        *,
-        owner: str,
-        shown: str | None = None,
-    ) -> None:
-        shown = shown or document_id
+    def _prepare(
+        self, document_id: str, data: bytes, report: SyncReport, *, owner: str, shown: str
+    ) -> _Pending | None:
+        """Load and chunk a changed document; None when it is unchanged or failed (both reported)."""
         content_hash = hashlib.sha256(data).hexdigest()
         existing = self.kb.registry.get(document_id)
         if existing is not None and existing.content_hash == content_hash:
             report.unchanged.append(document_id)
-            return
+            return None
         try:
             document = load_bytes(document_id, data)
             chunks = chunk_document(
@@ -144,24 +186,52 @@ class Syncer:
             )
             if not chunks:
                 raise LoadError("no text could be extracted")
-            applied = self.kb.apply_document(
-                document_id=document_id,
-                content_hash=content_hash,
-                title=document.title,
-                type=document.type,
-                chunks=chunks,
-                owner=owner or (existing.owner if existing else ""),
-                size_bytes=len(data),
-                on_embedded=progress.on_chunks,
-            )
         except LoadError as error:
             report.failed.append(Failure(shown, str(error)))
+            return None
+        except Exception as error:  # a parser bug on one file must not stop the batch
+            report.failed.append(Failure(shown, _reason(error)))
+            return None
+        pending = PendingDocument(
+            document_id=document_id,
+            content_hash=content_hash,
+            title=document.title,
+            type=document.type,
+            chunks=chunks,
+            owner=owner or document.owner or (existing.owner if existing else ""),
+            size_bytes=len(data),
+        )
+        return _Pending(pending, shown, is_update=existing is not None)
+
+    def _flush(self, batch: list[_Pending], report: SyncReport, progress: Progress) -> None:
+        """Apply the batch; if it fails, retry its documents one by one so a failure stays per file."""
+        if not batch:
             return
-        except Exception as error:  # one document's failure must not stop the batch
-            report.failed.append(
-                Failure(shown, f"{type(error).__name__}: {' '.join(str(error).split())[:200]}")
-            )
-            return
-        (report.updated if existing is not None else report.added).append(document_id)
-        report.chunks += applied.chunks
-        report.embedded += applied.embedded
+        by_id = {p.document.document_id: p for p in batch}
+        landed: set[str] = set()
+
+        def on_applied(document: PendingDocument, applied: AppliedDocument) -> None:
+            landed.add(document.document_id)
+            pending = by_id[document.document_id]
+            (report.updated if pending.is_update else report.added).append(document.document_id)
+            report.chunks += applied.chunks
+            report.embedded += applied.embedded
+            progress.on_file(document.document_id)
+
+        documents = [p.document for p in batch]
+        try:
+            self.kb.apply_documents(documents, on_embedded=progress.on_chunks, on_applied=on_applied)
+        except Exception:
+            for document in documents:
+                if document.document_id in landed:
+                    continue
+                try:
+                    self.kb.apply_documents([document], on_embedded=progress.on_chunks, on_applied=on_applied)
+                except Exception as error:
+                    report.failed.append(Failure(by_id[document.document_id].shown, _reason(error)))
+                    progress.on_file(document.document_id)
+        batch.clear()
+
+
+def _reason(error: BaseException) -> str:
+    return f"{type(error).__name__}: {' '.join(str(error).split())[:200]}"

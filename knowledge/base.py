@@ -4,12 +4,16 @@ A document is applied so that a crash at any point leaves either its old or its 
 new chunks are added to the dense index first, then the registry and lexical index switch over in one
 SQLite transaction (the commit point), then chunks no longer referenced are deleted. Anything a crash
 leaves behind is an orphan that `reconcile()` removes; retrieval ignores orphans meanwhile.
+
+Several documents may be applied together: their new chunks are embedded in one call (small documents
+one by one would leave the model running tiny batches) while each still commits in its own transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from knowledge.chroma_index import ChromaIndex
 from knowledge.embedder import Embedder
@@ -18,6 +22,19 @@ from knowledge.registry import DocumentRegistry
 from knowledge.store_db import KnowledgeDB
 from knowledge.text import embedding_text
 from knowledge.types import Chunk
+
+
+@dataclass(frozen=True)
+class PendingDocument:
+    """A document's new version, chunked and ready to apply."""
+
+    document_id: str
+    content_hash: str
+    title: str
+    type: str
+    chunks: list[Chunk]
+    owner: str = ""
+    size_bytes: int = 0
 
 
 @dataclass(frozen=True)
@@ -53,32 +70,62 @@ class KnowledgeBase:
         size_bytes: int = 0,
         on_embedded: Callable[[int], None] | None = None,
     ) -> AppliedDocument:
-        if not chunks:
-            raise ValueError(f"{document_id}: a document needs at least one chunk")
-        previous = self.registry.chunk_ids(document_id)
-        new_ids = [chunk.id for chunk in chunks]
-        present = self.dense.existing(new_ids)
-        to_embed = [chunk for chunk in chunks if chunk.id not in present]
+        """Apply one document on its own (a batch of one)."""
+        pending = PendingDocument(document_id, content_hash, title, type, chunks, owner, size_bytes)
+        return self.apply_documents([pending], on_embedded=on_embedded)[0]
+
+    def apply_documents(
+        self,
+        documents: Sequence[PendingDocument],
+        *,
+        on_embedded: Callable[[int], None] | None = None,
+        on_applied: Callable[[PendingDocument, AppliedDocument], None] | None = None,
+    ) -> list[AppliedDocument]:
+        """Embed the documents' new chunks in one call, then commit each document on its own.
+
+        If this raises, the documents already passed to `on_applied` have landed and the others are
+        untouched (their new chunks, if already in the dense index, are orphans until `reconcile`).
+        """
+        ids = [doc.document_id for doc in documents]
+        if len(set(ids)) != len(ids):
+            raise ValueError("a document may appear only once in a batch")
+        for doc in documents:
+            if not doc.chunks:
+                raise ValueError(f"{doc.document_id}: a document needs at least one chunk")
+        previous = {doc.document_id: self.registry.chunk_ids(doc.document_id) for doc in documents}
+        present = self.dense.existing([chunk.id for doc in documents for chunk in doc.chunks])
+        to_embed = [chunk for doc in documents for chunk in doc.chunks if chunk.id not in present]
         if to_embed:
             vectors = self.embedder.embed([embedding_text(chunk) for chunk in to_embed])
             self.dense.add(to_embed, vectors)
         if on_embedded:
             on_embedded(len(to_embed))
-        with self.db.transaction() as conn:  # the commit point
-            DocumentRegistry.write(
-                conn,
-                document_id=document_id,
-                content_hash=content_hash,
-                title=title,
-                type=type,
-                owner=owner,
-                size_bytes=size_bytes,
-                chunks=chunks,
+        fresh = {chunk.id for chunk in to_embed}
+        results = []
+        for doc in documents:
+            with self.db.transaction() as conn:  # the commit point of this document
+                DocumentRegistry.write(
+                    conn,
+                    document_id=doc.document_id,
+                    content_hash=doc.content_hash,
+                    title=doc.title,
+                    type=doc.type,
+                    owner=doc.owner,
+                    size_bytes=doc.size_bytes,
+                    chunks=doc.chunks,
+                )
+                LexicalIndex.write(conn, doc.document_id, doc.chunks)
+            stale = previous[doc.document_id] - {chunk.id for chunk in doc.chunks}
+            self.dense.delete(stale)
+            applied = AppliedDocument(
+                chunks=len(doc.chunks),
+                embedded=sum(1 for chunk in doc.chunks if chunk.id in fresh),
+                removed=len(stale),
             )
-            LexicalIndex.write(conn, document_id, chunks)
-        stale = previous - set(new_ids)
-        self.dense.delete(stale)
-        return AppliedDocument(chunks=len(chunks), embedded=len(to_embed), removed=len(stale))
+            results.append(applied)
+            if on_applied:
+                on_applied(doc, applied)
+        return results
 
     def delete_document(self, document_id: str) -> bool:
         record = self.registry.get(document_id)
@@ -98,18 +145,35 @@ class KnowledgeBase:
         dense_orphans = dense_ids - owned
         self.dense.delete(dense_orphans)
         lexical_orphans = self.lexical.chunk_ids() - owned
-        reset = 0
         with self.db.transaction() as conn:
             for chunk_id in lexical_orphans:
                 conn.execute("DELETE FROM chunks_fts WHERE chunk_id = ?", (chunk_id,))
             missing = owned - dense_ids
             docs = {row[1] for row in conn.execute("SELECT id, document_id FROM chunks") if row[0] in missing}
+            # Forgetting the hash makes the next sync treat the document as changed and re-embed it.
             for document_id in docs:
                 DocumentRegistry.forget_hash(conn, document_id)
-            reset = len(docs)
         return Reconciliation(
-            orphans_removed=len(dense_orphans) + len(lexical_orphans), documents_reset=reset
+            orphans_removed=len(dense_orphans) + len(lexical_orphans), documents_reset=len(docs)
         )
 
     def is_empty(self) -> bool:
         return not self.registry.list()
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def open_knowledge(
+    home: Path,
+    embedder: Embedder,
+    *,
+    chroma_url: str | None = None,
+    collection: str = "lastmile_chunks",
+) -> KnowledgeBase:
+    """The stores under `home` (Chroma directory + SQLite file), as `Settings` lays them out."""
+    home.mkdir(parents=True, exist_ok=True)
+    dense = ChromaIndex(
+        path=None if chroma_url else str(home / "chroma"), url=chroma_url, collection=collection
+    )
+    return KnowledgeBase(embedder=embedder, dense=dense, db=KnowledgeDB(home / "knowledge.sqlite3"))

@@ -48,24 +48,26 @@ class ChromaIndex:
             metadata={"hnsw:space": "cosine"},
             embedding_function=None,
         )
+        self._batch = int(self._client.get_max_batch_size())
 
     def count(self) -> int:
         return int(self._collection.count())
 
     def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
-        if not chunks:
-            return
-        self._collection.upsert(
-            ids=[chunk.id for chunk in chunks],
-            embeddings=np.asarray(vectors, dtype=np.float32),
-            documents=[chunk.text for chunk in chunks],
-            metadatas=[_metadata(chunk) for chunk in chunks],
-        )
+        vectors = np.asarray(vectors, dtype=np.float32)
+        for start in range(0, len(chunks), self._batch):  # Chroma refuses larger writes
+            part = chunks[start : start + self._batch]
+            self._collection.upsert(
+                ids=[chunk.id for chunk in part],
+                embeddings=vectors[start : start + self._batch],
+                documents=[chunk.text for chunk in part],
+                metadatas=[_metadata(chunk) for chunk in part],
+            )
 
     def delete(self, ids: Iterable[str]) -> None:
         ids = list(ids)
-        if ids:
-            self._collection.delete(ids=ids)
+        for start in range(0, len(ids), self._batch):
+            self._collection.delete(ids=ids[start : start + self._batch])
 
     def ids(self, document_id: str | None = None) -> set[str]:
         where = {"document_id": document_id} if document_id else None

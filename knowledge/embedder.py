@@ -64,7 +64,7 @@ class SentenceTransformerEmbedder:
 
     @property
     def max_tokens(self) -> int:
-        return int(self._model.max_seq_length)
+        return int(self._model.max_seq_length or 256)  # all-MiniLM-L6-v2's window
 
     def token_count(self, texts: Sequence[str]) -> int:
         """Tokens the model actually reads for these texts (after its own truncation)."""

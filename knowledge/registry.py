@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import builtins
 import sqlite3
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from knowledge.store_db import KnowledgeDB
 from knowledge.types import Chunk
+
+FILTERABLE = ("id", "type", "owner", "title")  # registry columns a search may be restricted by
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,7 @@ class DocumentRecord:
 
 
 class DocumentRegistry:
+    # `list` below is a method: annotations in this class name the built-in type as builtins.list.
     def __init__(self, db: KnowledgeDB) -> None:
         self._db = db
 
@@ -34,6 +39,20 @@ class DocumentRegistry:
     def list(self) -> list[DocumentRecord]:
         return [_record(row) for row in self._db.query(_SELECT + " GROUP BY d.id ORDER BY d.id")]
 
+    def matching(self, filters: Mapping[str, str | Sequence[str]]) -> builtins.list[str]:
+        """Ids of the documents whose fields equal the filter values (a sequence means any of them)."""
+        clauses, params = [], []
+        for name, wanted in filters.items():
+            if name not in FILTERABLE:
+                raise ValueError(f"cannot filter on {name!r}; use one of {', '.join(FILTERABLE)}")
+            values = [wanted] if isinstance(wanted, str) else list(wanted)
+            clauses.append(f"{name} IN ({','.join('?' * len(values))})" if values else "0")
+            params.extend(values)
+        where = " AND ".join(clauses) or "1"
+        return [
+            row[0] for row in self._db.query(f"SELECT id FROM documents WHERE {where} ORDER BY id", params)
+        ]
+
     def chunk_ids(self, document_id: str | None = None) -> set[str]:
         if document_id is None:
             return {row[0] for row in self._db.query("SELECT id FROM chunks")}
@@ -41,7 +60,7 @@ class DocumentRegistry:
             row[0] for row in self._db.query("SELECT id FROM chunks WHERE document_id = ?", (document_id,))
         }
 
-    def known_chunk_ids(self, ids: list[str]) -> set[str]:
+    def known_chunk_ids(self, ids: builtins.list[str]) -> set[str]:
         found: set[str] = set()
         for start in range(0, len(ids), 500):  # SQLite's bound-parameter limit
             part = ids[start : start + 500]
@@ -49,7 +68,7 @@ class DocumentRegistry:
             found |= {row[0] for row in self._db.query(f"SELECT id FROM chunks WHERE id IN ({marks})", part)}
         return found
 
-    def chunks(self, document_id: str) -> list[tuple[str, str, str | None, str]]:
+    def chunks(self, document_id: str) -> builtins.list[tuple[str, str, str | None, str]]:
         """(chunk id, heading, page, text) in document order."""
         return [
             (row["id"], row["heading"], row["page"], row["body"])
@@ -70,7 +89,7 @@ class DocumentRegistry:
         type: str,
         owner: str,
         size_bytes: int,
-        chunks: list[Chunk],
+        chunks: builtins.list[Chunk],
     ) -> None:
         """Insert or replace the row and its chunk list, inside the caller's transaction."""
         previous = conn.execute("SELECT version FROM documents WHERE id = ?", (document_id,)).fetchone()
