@@ -1,22 +1,26 @@
 """Hybrid retrieval: dense (Chroma) and lexical (FTS5 BM25) results fused by reciprocal rank fusion.
 
-Every returned hit carries its cosine similarity to the query (fetched for lexical-only hits), which the
-assistant's confidence uses; hits whose chunk no registered document owns (crash leftovers) are dropped.
+Optional metadata filters (document ids, or registry fields such as type and owner) restrict both
+searches to the same documents. An optional reranker re-orders the fused candidates. Every returned hit
+carries its cosine similarity to the query (fetched for lexical-only hits), which the assistant's
+confidence uses; hits whose chunk no registered document owns (crash leftovers) are dropped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Literal
 
 import numpy as np
 
 from knowledge.base import KnowledgeBase
+from knowledge.reranker import Reranker
 from knowledge.types import Hit
 
 Mode = Literal["hybrid", "dense", "lexical"]
 RRF_K = 60  # the constant from Cormack et al. (2009); damps the weight of top ranks
+Filters = Mapping[str, str | Sequence[str]]
 
 
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[Hit]], k: int = RRF_K) -> list[Hit]:
@@ -32,9 +36,10 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[Hit]], k: int = RRF_K) ->
 
 
 class HybridRetriever:
-    def __init__(self, kb: KnowledgeBase, *, candidates: int = 20) -> None:
+    def __init__(self, kb: KnowledgeBase, *, candidates: int = 20, reranker: Reranker | None = None) -> None:
         self.kb = kb
-        self.candidates = candidates
+        self.candidates = candidates  # taken from each index before fusion (and reranking)
+        self.reranker = reranker
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.kb.embedder.embed([text])[0]
@@ -46,20 +51,36 @@ class HybridRetriever:
         *,
         mode: Mode = "hybrid",
         document_ids: Sequence[str] | None = None,
+        filters: Filters | None = None,
         query_vector: np.ndarray | None = None,
     ) -> list[Hit]:
+        scope = self._scope(document_ids, filters)
+        if scope is not None and not scope:
+            return []  # the filters match no document
         pool = max(k, self.candidates)
         vector = query_vector if query_vector is not None else self.embed_query(text)
         rankings: list[list[Hit]] = []
         if mode in ("hybrid", "dense"):
-            where = {"document_id": {"$in": list(document_ids)}} if document_ids else None
+            where = {"document_id": {"$in": scope}} if scope else None
             rankings.append(self.kb.dense.query(vector, k=pool, where=where))
         if mode in ("hybrid", "lexical"):
-            rankings.append(self.kb.lexical.search(text, k=pool, document_ids=document_ids))
+            rankings.append(self.kb.lexical.search(text, k=pool, document_ids=scope))
         fused = rankings[0] if len(rankings) == 1 else reciprocal_rank_fusion(rankings)
         owned = self.kb.registry.known_chunk_ids([hit.chunk.id for hit in fused])
-        hits = [hit for hit in fused if hit.chunk.id in owned][:k]
-        return self._with_similarity(hits, vector)
+        hits = [hit for hit in fused if hit.chunk.id in owned]
+        if self.reranker is not None:
+            hits = self.reranker.rerank(text, hits[:pool])
+        return self._with_similarity(hits[:k], vector)
+
+    def _scope(self, document_ids: Sequence[str] | None, filters: Filters | None) -> list[str] | None:
+        """The documents a search may return, or None for all of them."""
+        if not filters:
+            return list(document_ids) if document_ids else None
+        matching = self.kb.registry.matching(filters)
+        if document_ids:
+            allowed = set(document_ids)
+            matching = [doc for doc in matching if doc in allowed]
+        return matching
 
     def _with_similarity(self, hits: list[Hit], vector: np.ndarray) -> list[Hit]:
         unknown = [hit.chunk.id for hit in hits if hit.similarity is None]
