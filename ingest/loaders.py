@@ -45,6 +45,25 @@ def load_bytes(name: str, data: bytes) -> LoadedDocument:
 _ATX = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _SETEXT = re.compile(r"^(=+|-+)\s*$")
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*\*|__|`)(.+?)\1")
+
+
+def _table_row(line: str) -> str:
+    """'| HIPAA | Supported. |' → 'HIPAA | Supported.': outer pipes dropped, cells kept apart."""
+    stripped = line.strip()
+    if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
+        return " | ".join(cell.strip() for cell in stripped[1:-1].split("|"))
+    return line
+
+
+def plain_inline(line: str) -> str:
+    """Markdown inline markup removed (links keep their text), so quotes read as prose."""
+    line = _IMAGE.sub(r"\1", line)
+    line = _LINK.sub(r"\1", line)
+    return _EMPHASIS.sub(r"\2", line)
 
 
 def load_markdown(data: bytes, stem: str) -> LoadedDocument:
@@ -60,10 +79,11 @@ def load_markdown(data: bytes, stem: str) -> LoadedDocument:
     title = meta.get("title", "")
     builder = SectionBuilder()
     in_code = False
-    previous = ""
+    previous = ""  # the last text line added, which a setext underline turns into a heading
     for line in text.splitlines():
         if line.strip().startswith(("```", "~~~")):
             in_code = not in_code
+            continue  # the fence itself is markup; the code between is kept verbatim
         atx = None if in_code else _ATX.match(line)
         setext = None if in_code or not previous.strip() else _SETEXT.match(line)
         if atx or setext:
@@ -72,15 +92,17 @@ def load_markdown(data: bytes, stem: str) -> LoadedDocument:
                 level, heading = (1 if line.lstrip()[0] == "=" else 2), previous.strip()
             else:
                 assert atx is not None
-                level, heading = len(atx.group(1)), atx.group(2).strip()
-            if level == 1 and not title and builder.empty:
-                title = heading
+                level, heading = len(atx.group(1)), plain_inline(atx.group(2).strip())
+            if level == 1 and (not title or (title == heading and builder.empty)):
+                title = heading  # the first H1 names the document (front matter may already have)
             else:
                 builder.heading(level, heading)
             previous = ""
-            continue
-        builder.add(line)
-        previous = line
+        elif not in_code and _TABLE_RULE.match(line):
+            previous = ""  # a Markdown table's |---|---| line carries nothing
+        else:
+            previous = line if in_code else plain_inline(_table_row(line))
+            builder.add(previous)
     builder.flush()
     sections = builder.sections
     if not sections and title:
