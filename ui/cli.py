@@ -84,6 +84,55 @@ def ask(
         typer.echo(f"  handed off: {'; '.join(answer.handoff_reasons)}")
 
 
+@app.command("eval")
+def eval_(
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for summary.json, report.md, rows.jsonl, charts/.")
+    ],
+    kb: Annotated[
+        Path | None, typer.Option("--kb", help="Folder of documents to ingest (throw-away home).")
+    ] = None,
+    dataset: Annotated[
+        Path | None, typer.Option("--dataset", help="Questions, JSONL (see docs/evals.md).")
+    ] = None,
+    probes: Annotated[
+        Path | None, typer.Option("--probes", help="More questions, JSONL, all expected to hand off.")
+    ] = None,
+    calibrate: Annotated[
+        bool, typer.Option("--calibrate", help="Sweep the handoff threshold (reads OUT's rows if no --kb).")
+    ] = False,
+    target_precision: Annotated[float, typer.Option(help="Handoff precision to calibrate for.")] = 0.9,
+) -> None:
+    """Measure the assistant on a question set: ingest KB, ask every question, write the report."""
+    from evals.calibrate import calibration
+    from evals.rows import ROWS_FILE, read_rows
+
+    if kb is None and dataset is None and calibrate:
+        if not (out / ROWS_FILE).exists():
+            raise typer.BadParameter(f"no {ROWS_FILE} in {out}: give --kb and --dataset to run fresh")
+        _emit(calibration(read_rows(out / ROWS_FILE), target_precision))
+        return
+    if kb is None or dataset is None:
+        raise typer.BadParameter(
+            "--kb and --dataset are both needed (or --calibrate alone on an existing --out)"
+        )
+
+    from evals.progress import question_bar
+    from evals.run import SUMMARY_FILE, EvalProgress, run_eval
+    from ui.progress import terminal_progress
+
+    with terminal_progress(enabled=True) as ingest_progress, question_bar() as (on_start, on_question):
+        progress = EvalProgress(ingest=ingest_progress, on_start=on_start, on_question=on_question)
+        summary = run_eval(kb, dataset, out, probes=probes, settings=Settings(), progress=progress)
+    typer.echo(
+        f"wrote {out / SUMMARY_FILE}, {out / 'report.md'}, {out / ROWS_FILE}, {out / 'charts'}/", err=True
+    )
+    if calibrate:
+        _emit(calibration(read_rows(out / ROWS_FILE), target_precision))
+    else:
+        _emit({key: value for key, value in summary.items() if key not in ("calibration", "ingest")})
+
+
 @app.command()
 def serve(
     home: HomeOption = None,
@@ -112,6 +161,92 @@ def serve(
     ]  # fmt: skip
     typer.echo(f"Lastmile is starting on http://{host}:{port}")
     os.execvpe(command[0], command, env)
+
+
+from ui.cli_conversations import chat, handoffs_app  # noqa: E402 (registered after app is defined)
+
+app.command()(chat)
+app.add_typer(handoffs_app, name="handoffs")
+
+from ui.cli_kb import eval_retrieval, kb_app  # noqa: E402 (registered after app is defined)
+
+app.command("eval-retrieval")(eval_retrieval)
+app.add_typer(kb_app, name="kb")
+
+
+@app.command("train-intents")
+def train_intents(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the thresholds and metrics as JSON.")
+    ] = False,
+) -> None:
+    """Rebuild the shipped intent model from evals/data/intents (deterministic) and its metrics.json."""
+    from assistant.intent_model import DEFAULT_MODEL_PATH
+    from evals.intents import METRICS_PATH, format_report, train
+    from knowledge.embedder import SentenceTransformerEmbedder
+
+    metrics = train(SentenceTransformerEmbedder())
+    if as_json:
+        _emit(metrics)
+        return
+    typer.echo(f"wrote {DEFAULT_MODEL_PATH} and {METRICS_PATH}")
+    typer.echo(
+        "thresholds (tuned on dev): " + ", ".join(f"{k} {v:.2f}" for k, v in metrics["thresholds"].items())
+    )
+    for split in ("dev", "test"):
+        typer.echo(f"\n{split}\n" + format_report(metrics[split]))
+
+
+@app.command()
+def classify(
+    text: Annotated[str, typer.Argument(help="One buyer message.")],
+    home: HomeOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print probabilities and flags as JSON.")] = False,
+) -> None:
+    """Tag one message: clarification / confirmation / confidence probabilities, wants_human, out_of_scope."""
+    from assistant.wiring import build_intent_classifier
+    from knowledge.embedder import SentenceTransformerEmbedder
+
+    settings = _settings(home)
+    embedder = SentenceTransformerEmbedder(settings.embedding_model)
+    intents = build_intent_classifier(settings, embedder).classify(text)
+    payload = {
+        "text": text,
+        "probabilities": intents.probabilities(),
+        "labels": list(intents.labels),
+        "wants_human": intents.wants_human,
+        "out_of_scope": intents.out_of_scope,
+        "classifier": intents.classifier,
+    }
+    if as_json:
+        _emit(payload)
+        return
+    probabilities = ", ".join(f"{label} {p:.2f}" for label, p in payload["probabilities"].items())
+    typer.echo(f"{', '.join(intents.labels) or '(no intent)'}   [{probabilities}]")
+    flags = [flag for flag in ("wants_human", "out_of_scope") if payload[flag]]
+    typer.echo(f"flags: {', '.join(flags) or 'none'}   classifier: {intents.classifier}")
+
+
+@app.command("eval-intents")
+def eval_intents(
+    split: Annotated[str, typer.Option(help="train, dev or test.")] = "test",
+    home: HomeOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+) -> None:
+    """Per-label precision / recall / F1 and macro-F1 of the configured intent classifier on a split."""
+    from assistant.wiring import build_intent_classifier
+    from evals.intents import SPLITS, embed_split, evaluate, format_report
+    from knowledge.embedder import SentenceTransformerEmbedder
+
+    if split not in SPLITS:
+        raise typer.BadParameter(f"--split must be one of {', '.join(SPLITS)}")
+    settings = _settings(home)
+    embedder = SentenceTransformerEmbedder(settings.embedding_model)
+    report = evaluate(build_intent_classifier(settings, embedder), *embed_split(embedder, split))
+    if as_json:
+        _emit({"split": split, **report})
+    else:
+        typer.echo(f"split: {split}\n" + format_report(report))
 
 
 if __name__ == "__main__":

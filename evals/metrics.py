@@ -1,0 +1,258 @@
+"""Eval metrics: pure functions over rows, and `summarize`, which turns a run's rows into summary.json.
+
+Every definition here is written out in docs/evals.md; a metric is None (null in JSON) where the data
+lacks what it needs (no gold sources, no reference answers, no question expecting a handoff, ...).
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from assistant.types import INTENT_LABELS
+from evals.rows import Row
+from knowledge.text import STOPWORDS
+
+RECALL_CUTOFFS = (1, 5)
+SUPPORT_OVERLAP = 0.6  # share of a sentence's content words a passage must hold to support it
+
+_MARKER = re.compile(r"\[\d+\]")
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+_QUOTES = '\u201c\u201d\u201e\u00ab\u00bb"'
+_EDGE_QUOTES = _QUOTES + "'\u2018\u2019"
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"\u201d\u2019)]?\s+(?=[\"\u201c\u2018(\[]?[A-Z0-9])|\n+")
+_WORD = re.compile(r"[a-z0-9]+(?:['.+-][a-z0-9]+)*")
+# A handoff reason that the threshold decides (it goes away when the threshold is lowered).
+_THRESHOLD_REASON = re.compile(r"confidence|weak retrieval|similarity|retrieval strength", re.IGNORECASE)
+_NOTE = re.compile(r"LLM unavailable|answered extractively", re.IGNORECASE)
+
+
+# --- answer text -----------------------------------------------------------------------------------
+
+
+def answer_tokens(text: str) -> list[str]:
+    """SQuAD normalisation: drop [n] markers, lowercase, delete punctuation, drop articles, split on spaces."""
+    text = _MARKER.sub(" ", text).lower()
+    text = "".join(ch for ch in text if not _is_punctuation(ch))
+    return _ARTICLES.sub(" ", text).split()
+
+
+def token_f1(prediction: str, reference: str) -> float:
+    """SQuAD token F1 of two texts (1.0 when both normalise to nothing, 0.0 when only one does)."""
+    predicted, gold = answer_tokens(prediction), answer_tokens(reference)
+    if not predicted or not gold:
+        return float(predicted == gold)
+    same = sum((Counter(predicted) & Counter(gold)).values())
+    if same == 0:
+        return 0.0
+    precision, recall = same / len(predicted), same / len(gold)
+    return 2 * precision * recall / (precision + recall)
+
+
+def _is_punctuation(ch: str) -> bool:
+    return ch in string.punctuation or unicodedata.category(ch).startswith("P")
+
+
+# --- groundedness ----------------------------------------------------------------------------------
+
+
+def claim_sentences(text: str) -> list[str]:
+    """The answer's sentences that make a claim: [n] markers and quote marks stripped; lead-ins that end
+    with a colon ("From the documentation:") and fragments without a content word are left out."""
+    sentences = []
+    for part in _SENTENCE_END.split(_MARKER.sub(" ", text)):
+        sentence = " ".join(part.split()).strip(_EDGE_QUOTES + " ")
+        sentence = "".join(ch for ch in sentence if ch not in _QUOTES).strip()
+        if sentence and not sentence.endswith(":") and content_words(sentence):
+            sentences.append(sentence)
+    return sentences
+
+
+def content_words(text: str) -> set[str]:
+    return {word for word in _WORD.findall(_plain(text)) if word not in STOPWORDS}
+
+
+def is_supported(sentence: str, passage: str) -> bool:
+    """Verbatim (case and spacing aside) in the passage, or >= 60% of its content words are."""
+    if _plain(sentence) in _plain(passage):
+        return True
+    words = content_words(sentence)
+    return bool(words) and len(words & content_words(passage)) / len(words) >= SUPPORT_OVERLAP
+
+
+def sentence_support(text: str, passages: Sequence[str]) -> tuple[int, int]:
+    """(supported, total) claim sentences of `text`, each checked against every cited passage."""
+    sentences = claim_sentences(text)
+    supported = sum(1 for s in sentences if any(is_supported(s, p) for p in passages))
+    return supported, len(sentences)
+
+
+def _plain(text: str) -> str:
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    return " ".join(text.lower().split())
+
+
+# --- retrieval -------------------------------------------------------------------------------------
+
+
+def first_gold_rank(ranking: Sequence[str], gold: Iterable[str]) -> int | None:
+    """1-based rank of the first gold document in a document ranking, or None when none appears."""
+    wanted = set(gold)
+    return next((rank for rank, doc in enumerate(ranking, start=1) if doc in wanted), None)
+
+
+def recall_at_k(ranks: Sequence[int | None], k: int) -> float | None:
+    """Share of questions with a gold document in the top k (None for no questions)."""
+    return _mean([1.0 if r is not None and r <= k else 0.0 for r in ranks])
+
+
+def mean_reciprocal_rank(ranks: Sequence[int | None]) -> float | None:
+    return _mean([1.0 / r if r is not None else 0.0 for r in ranks])
+
+
+def citation_precision(cited: Sequence[str], gold: Iterable[str]) -> float | None:
+    """Share of the cited documents that are gold (None when nothing is cited)."""
+    if not cited:
+        return None
+    wanted = set(gold)
+    return sum(1 for doc in cited if doc in wanted) / len(cited)
+
+
+# --- handoff ---------------------------------------------------------------------------------------
+
+
+def is_threshold_reason(reason: str) -> bool:
+    """True for reasons about confidence or retrieval strength: the ones a threshold decides."""
+    return bool(_THRESHOLD_REASON.search(reason))
+
+
+def is_note(reason: str) -> bool:
+    """True for remarks the pipeline adds to any outcome that decide nothing (an LLM fallback)."""
+    return bool(_NOTE.search(reason))
+
+
+def handoff_at(row: Row, threshold: float) -> bool:
+    """Whether this answer would be handed off with `threshold`.
+
+    A reason the threshold does not touch (a sensitive topic, an unsupported claim, "out of scope") decided
+    the outcome, handed off or not, and keeps it at every threshold; otherwise confidence below it decides.
+    """
+    if any(not is_threshold_reason(r) and not is_note(r) for r in row.handoff_reasons):
+        return row.handoff
+    return row.confidence < threshold
+
+
+def precision_recall_f1(tp: int, fp: int, fn: int) -> tuple[float | None, float | None, float | None]:
+    """None where undefined: precision with nothing predicted, recall with nothing to find, F1 with both."""
+    precision = tp / (tp + fp) if tp + fp else None
+    recall = tp / (tp + fn) if tp + fn else None
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else None
+    return precision, recall, f1
+
+
+def handoff_confusion(rows: Sequence[Row], threshold: float | None = None) -> tuple[int, int, int, int]:
+    """(tp, fp, fn, tn) with positive = should hand off; actual decisions, or those at `threshold`."""
+    tp = fp = fn = tn = 0
+    for row in rows:
+        predicted = row.handoff if threshold is None else handoff_at(row, threshold)
+        expected = not row.answerable
+        tp += predicted and expected
+        fp += predicted and not expected
+        fn += expected and not predicted
+        tn += not expected and not predicted
+    return tp, fp, fn, tn
+
+
+# --- intents ---------------------------------------------------------------------------------------
+
+
+def intent_macro_f1(pairs: Sequence[tuple[Sequence[str], Sequence[str]]]) -> float | None:
+    """Macro F1 over the three labels of (gold, predicted) label sets; a label neither gold nor predicted
+    anywhere has no F1 and is left out of the mean."""
+    scores = []
+    for label in INTENT_LABELS:
+        tp = sum(1 for gold, pred in pairs if label in gold and label in pred)
+        fp = sum(1 for gold, pred in pairs if label not in gold and label in pred)
+        fn = sum(1 for gold, pred in pairs if label in gold and label not in pred)
+        f1 = precision_recall_f1(tp, fp, fn)[2]
+        if f1 is not None:
+            scores.append(f1)
+    return _mean(scores)
+
+
+# --- the summary -----------------------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    return float(np.percentile(values, q)) if values else None
+
+
+def retrieval_rows(rows: Sequence[Row]) -> list[Row]:
+    """Rows that count for retrieval metrics and citation precision: answerable, with gold sources."""
+    return [row for row in rows if row.answerable and row.gold_sources]
+
+
+def summarize(rows: Sequence[Row]) -> dict:
+    """The metrics of summary.json, rounded to 4 places, None where the data lacks what one needs."""
+    scored = retrieval_rows(rows)
+    ranks = [first_gold_rank(row.ranking, row.gold_sources) for row in scored]
+    cited = [citation_precision(row.cited, row.gold_sources) for row in scored if not row.handoff]
+    answered = [row for row in rows if not row.handoff]
+    f1_rows = [row for row in answered if row.answerable and row.reference_answer]
+    intent_rows = [row for row in rows if row.gold_intents is not None]
+    tp, fp, fn, _ = handoff_confusion(rows)
+    precision, recall, f1 = precision_recall_f1(tp, fp, fn) if tp + fn else (None, None, None)
+    sentences = sum(row.sentences for row in answered)
+    latencies = [row.latency_ms for row in rows]
+    metrics = {
+        "n": len(rows),
+        **{f"recall_at_{k}": recall_at_k(ranks, k) for k in RECALL_CUTOFFS},
+        "mrr": mean_reciprocal_rank(ranks),
+        "citation_precision": _mean([c for c in cited if c is not None]),
+        "answer_token_f1": _mean([token_f1(row.answer, row.reference_answer) for row in f1_rows]),
+        "groundedness": sum(row.supported_sentences for row in answered) / sentences if sentences else None,
+        "answered_rate": len(answered) / len(rows) if rows else None,
+        "handoff_precision": precision,
+        "handoff_recall": recall,
+        "handoff_f1": f1,
+        "intent_macro_f1": intent_macro_f1(
+            [(row.gold_intents or [], row.predicted_intents) for row in intent_rows]
+        ),
+        "latency_p50_ms": percentile(latencies, 50),
+        "latency_p95_ms": percentile(latencies, 95),
+    }
+    own = [row.extras.get("pipeline_groundedness") for row in answered]
+    counts = {
+        # The pipeline's own groundedness (Answer.groundedness) where it reports one, for comparison.
+        "pipeline_groundedness": _mean([g for g in own if g is not None]),
+        "n_answerable": sum(1 for row in rows if row.answerable),
+        "n_expect_handoff": sum(1 for row in rows if not row.answerable),
+        "n_probes": sum(1 for row in rows if row.probe),
+        "n_retrieval_scored": len(scored),
+        "n_citation_scored": sum(1 for c in cited if c is not None),
+        "n_token_f1_scored": len(f1_rows),
+        "n_answered": len(answered),
+        "n_answer_sentences": sentences,
+        "n_intent_scored": len(intent_rows),
+    }
+    return {key: _round(value) for key, value in {**metrics, **counts}.items()}
+
+
+def recall_curve(rows: Sequence[Row], max_k: int = 10) -> list[tuple[int, float]]:
+    ranks = [first_gold_rank(row.ranking, row.gold_sources) for row in retrieval_rows(rows)]
+    if not ranks:
+        return []
+    return [(k, recall_at_k(ranks, k) or 0.0) for k in range(1, max_k + 1)]
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _round(value):
+    return round(value, 4) if isinstance(value, float) else value

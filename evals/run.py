@@ -1,0 +1,175 @@
+"""Run an eval: ingest a folder into a throw-away home, ask every question through the real assistant,
+and write summary.json, rows.jsonl, report.md and charts/*.png into an output folder.
+
+The assistant is built by the composition root from the caller's settings (only the home is replaced),
+so a configured LLM composer, threshold or retrieval mode is evaluated exactly as it would serve.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.pipeline import Assistant
+from assistant.settings import Settings
+from evals.calibrate import calibration
+from evals.dataset import EvalQuestion, load_dataset, with_probes
+from evals.metrics import handoff_at, sentence_support, summarize
+from evals.rows import ROWS_FILE, Row, write_rows
+from ingest.sync import Progress
+
+SUMMARY_FILE = "summary.json"
+RETRIEVAL_DEPTH = 30  # chunks fetched for the retrieval metrics: enough to rank well over 5 documents
+
+
+@dataclass(frozen=True)
+class EvalProgress:
+    """Hooks for a progress display: ingestion's own, then one call per answered question."""
+
+    ingest: Progress = field(default_factory=Progress)
+    on_start: Callable[[int], None] = lambda total: None
+    on_question: Callable[[Row], None] = lambda row: None
+
+
+def run_eval(
+    kb_dir: str | Path,
+    dataset: str | Path,
+    out: str | Path,
+    *,
+    probes: str | Path | None = None,
+    settings: Settings | None = None,
+    progress: EvalProgress | None = None,
+) -> dict:
+    """Evaluate the assistant on `dataset` (plus `probes`) against `kb_dir`; returns the summary."""
+    questions = with_probes(load_dataset(dataset), probes)
+    settings = settings or Settings()
+    progress = progress or EvalProgress()
+    with tempfile.TemporaryDirectory(prefix="lastmile-eval-", ignore_cleanup_errors=True) as home:
+        run_settings = settings.model_copy(update={"home": Path(home), "chroma_url": None})
+        rows, ingest, assistant = _ingest_and_ask(kb_dir, questions, run_settings, progress)
+    summary = {
+        **summarize(rows),
+        **_settings_used(assistant, rows, settings),
+        "dataset": str(dataset),
+        "probes": str(probes) if probes else None,
+        "kb": str(kb_dir),
+        "retrieval_depth_chunks": RETRIEVAL_DEPTH,
+        "sweep_agreement": _sweep_agreement(rows, assistant.handoff_threshold),
+        "calibration": calibration(rows),
+        "ingest": ingest,
+    }
+    write_outputs(out, rows, summary)
+    return summary
+
+
+def write_outputs(out: str | Path, rows: Sequence[Row], summary: dict) -> None:
+    from evals.charts import write_charts
+    from evals.report import write_report
+
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_rows(rows, folder / ROWS_FILE)
+    (folder / SUMMARY_FILE).write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    charts = write_charts(rows, summary, folder / "charts")
+    write_report(rows, summary, charts, folder)
+
+
+def ask_question(assistant: Assistant, question: EvalQuestion) -> Row:
+    """Ask one question through the assistant and record everything the metrics need."""
+    started = time.perf_counter()
+    answer = assistant.ask(question.question)
+    latency_ms = (time.perf_counter() - started) * 1000
+    query = getattr(answer, "retrieval_query", "") or question.question  # what the pipeline searched for
+    deeper = assistant.retriever.search(
+        query, k=RETRIEVAL_DEPTH, mode=getattr(assistant, "retrieval_mode", "hybrid")
+    )
+    ranking = list(answer.sources)
+    for hit in deeper:
+        if hit.chunk.document_id not in ranking:
+            ranking.append(hit.chunk.document_id)
+    texts = {hit.chunk.id: hit.chunk.text for hit in answer.hits}
+    cited_passages = [texts.get(c.chunk_id, "") for c in answer.citations]
+    supported, sentences = (0, 0) if answer.handoff else sentence_support(answer.text, cited_passages)
+    return Row(
+        id=question.id,
+        question=question.question,
+        answerable=question.answerable,
+        probe=question.probe,
+        gold_sources=list(question.gold_sources),
+        reference_answer=question.reference_answer,
+        gold_intents=list(question.intents) if question.intents is not None else None,
+        predicted_intents=list(answer.intents.labels),
+        answer=answer.text,
+        composer=answer.composer,
+        confidence=float(answer.confidence),
+        handoff=bool(answer.handoff),
+        handoff_reasons=list(answer.handoff_reasons),
+        sources=list(answer.sources),
+        ranking=ranking,
+        cited=list(dict.fromkeys(c.source for c in answer.citations)),
+        sentences=sentences,
+        supported_sentences=supported,
+        latency_ms=round(latency_ms, 3),
+        extras={
+            "intent_classifier": answer.intents.classifier,
+            "pipeline_groundedness": getattr(answer, "groundedness", None),  # the pipeline's own measure
+            "verdict": getattr(answer, "verdict", None),
+        },
+    )
+
+
+def _ingest_and_ask(
+    kb_dir: str | Path, questions: Sequence[EvalQuestion], settings: Settings, progress: EvalProgress
+) -> tuple[list[Row], dict, Assistant]:
+    from assistant.wiring import build_assistant, build_knowledge
+    from ingest.sync import Syncer
+
+    kb = build_knowledge(settings)  # the embedder loads once, here
+    try:
+        started = time.perf_counter()
+        report = Syncer(
+            kb,
+            max_words=settings.chunk_words,
+            overlap_words=settings.chunk_overlap_words,
+            max_file_bytes=int(settings.max_file_mb * 1024 * 1024),
+        ).sync([kb_dir], progress=progress.ingest)
+        ingest = {
+            "documents": len(report.added),
+            "chunks": report.chunks,
+            "seconds": round(time.perf_counter() - started, 2),
+            "failed": [{"path": f.path, "reason": f.reason} for f in report.failed],
+        }
+        assistant = build_assistant(settings, kb=kb)
+        progress.on_start(len(questions))
+        rows = []
+        for question in questions:
+            rows.append(ask_question(assistant, question))
+            progress.on_question(rows[-1])
+        return rows, ingest, assistant
+    finally:
+        kb.db.close()
+
+
+def _settings_used(assistant: Assistant, rows: Sequence[Row], settings: Settings) -> dict:
+    composers = sorted({row.composer for row in rows}) or [getattr(assistant.composer, "name", "")]
+    composer = composers[0] if len(composers) == 1 else ",".join(composers)
+    return {
+        "composer": composer,
+        "threshold": assistant.handoff_threshold,
+        "model": None if composer == "extractive" else settings.llm_model,
+        "embedding_model": settings.embedding_model or "all-MiniLM-L6-v2 (bundled)",
+        "intent_classifier": rows[0].extras.get("intent_classifier") if rows else None,
+        "retrieval_mode": getattr(assistant, "retrieval_mode", None),
+        "top_k": getattr(assistant, "top_k", None),
+    }
+
+
+def _sweep_agreement(rows: Sequence[Row], threshold: float) -> float | None:
+    """Share of questions whose handoff the sweep reproduces at the configured threshold (1.0 = sound)."""
+    if not rows:
+        return None
+    return round(sum(handoff_at(row, threshold) == row.handoff for row in rows) / len(rows), 4)
