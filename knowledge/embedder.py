@@ -7,7 +7,7 @@ site-packages with the Hugging Face hub switched off: nothing is downloaded at r
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -83,3 +83,23 @@ class SentenceTransformerEmbedder:
             show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+
+class LazyEmbedder:
+    """Builds the real embedder on first use: commands that never embed (list, show, delete) skip the
+    model load, which costs seconds and hundreds of MB."""
+
+    def __init__(self, factory: Callable[[], Embedder], *, name: str = "lazy") -> None:
+        self._factory = factory
+        self._embedder: Embedder | None = None
+        self.name = name
+        self.dimension = DEFAULT_DIMENSION
+
+    def _real(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = self._factory()
+            self.name, self.dimension = self._embedder.name, self._embedder.dimension
+        return self._embedder
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self._real().embed(texts)

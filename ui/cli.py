@@ -163,5 +163,10 @@ def serve(
     os.execvpe(command[0], command, env)
 
 
+from ui.cli_kb import eval_retrieval, kb_app  # noqa: E402 (registered after app is defined)
+
+app.command("eval-retrieval")(eval_retrieval)
+app.add_typer(kb_app, name="kb")
+
 if __name__ == "__main__":
     app()
