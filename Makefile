@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test lint eval bench clean-home
+.PHONY: run test lint eval eval-check eval-baseline bench clean-home
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,3 +27,23 @@ lint: $(STAMP)
 
 clean-home:
 	rm -rf .lastmile
+
+# Evals (docs/evals.md). Reports go to reports/ (gitignored); the samsung-s10 set is read in place.
+EVALDATA ?= ../shared/evaldata
+SAMPLE_QUESTIONS := evals/data/sample_questions.jsonl
+
+eval: $(STAMP)
+	$(VENV)/bin/lastmile eval --kb knowledge/samples --dataset $(SAMPLE_QUESTIONS) --out reports/sample
+	$(VENV)/bin/lastmile eval --kb $(EVALDATA)/samsung-s10/kb --dataset $(EVALDATA)/samsung-s10/questions.jsonl \
+		--probes $(SAMPLE_QUESTIONS) --out reports/samsung-s10
+
+# The CI check: fails when a headline metric of the sample set drops more than 0.02 below the baseline.
+eval-check: $(STAMP)
+	$(PY) -m pytest -q -s tests/test_eval_baseline.py
+
+# Refresh the committed baseline deliberately (offline defaults), then review and commit the diff.
+eval-baseline: $(STAMP)
+	env -u OPENAI_BASE_URL -u OPENAI_API_KEY -u LASTMILE_OPENAI_BASE_URL -u LASTMILE_OPENAI_API_KEY \
+		$(VENV)/bin/lastmile eval --kb knowledge/samples --dataset $(SAMPLE_QUESTIONS) --out reports/sample
+	mkdir -p evals/baseline/sample
+	cp reports/sample/summary.json evals/baseline/sample/summary.json

@@ -60,13 +60,11 @@ def _handoff_threshold(axes, rows: Sequence[Row], summary: dict) -> None:
         summary["threshold"], color="black", linestyle="--", label=f"current {summary['threshold']:.2f}"
     )
     picks = summary.get("calibration") or {}
-    for key, marker, label in (
-        ("for_target_precision", "o", "target precision"),
-        ("f1_best", "*", "F1-best"),
-    ):
+    target = f"handoff precision \u2265 {picks.get('target_precision')}"
+    for key, marker, label in (("for_target_precision", "o", target), ("f1_best", "*", "F1-best")):
         pick = picks.get(key)
         if pick is None and key == "for_target_precision":
-            axes.plot([], [], linestyle="", label=f"precision {picks.get('target_precision')}: not reached")
+            axes.plot([], [], linestyle="", label=f"{target}: not reached")
         elif pick:
             axes.plot(pick["threshold"], pick["f1"], marker=marker, markersize=11, color="black", linestyle="",
                       label=f"{label}: {pick['threshold']:.2f}")  # fmt: skip

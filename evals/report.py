@@ -65,6 +65,7 @@ def render(rows: Sequence[Row], summary: dict, charts: Mapping[str, Path]) -> st
         "",
         *_listing("Answered, but should have handed off", _wrong_answers(rows)),
         *_listing("Handed off, but answerable", _needless_handoffs(rows)),
+        *_listing("Neither answered with a citation nor handed off", _uncited_replies(rows)),
         *_listing("Retrieval misses (no gold document in the top 5)", _retrieval_misses(rows)),
     ]
     return "\n".join(lines) + "\n"
@@ -99,6 +100,13 @@ def _wrong_answers(rows: Sequence[Row]) -> list[str]:
 def _needless_handoffs(rows: Sequence[Row]) -> list[str]:
     needless = sorted((r for r in rows if r.answerable and r.handoff), key=lambda r: -r.confidence)
     return [f"`{r.id}` ({r.confidence:.2f}) {r.question} → {'; '.join(r.handoff_reasons)}" for r in needless]
+
+
+def _uncited_replies(rows: Sequence[Row]) -> list[str]:
+    uncited = [r for r in rows if not r.handoff and not r.cited]
+    return [
+        f"`{r.id}` ({r.confidence:.2f}) {r.question} → {'; '.join(r.handoff_reasons) or '-'}" for r in uncited
+    ]
 
 
 def _retrieval_misses(rows: Sequence[Row]) -> list[str]:
