@@ -3,6 +3,7 @@ embedding function is given, semantically (one batch per turn)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -14,7 +15,10 @@ from knowledge.types import Hit
 EmbedFn = Callable[[Sequence[str]], np.ndarray]
 MAX_CANDIDATE_HITS = 5  # sentences come from the best passages only
 SEMANTIC_POOL = 10  # only the lexically best sentences are embedded: ~10 ms each on 2 CPU cores
-MIN_WORDS = 4  # shorter fragments are headings or table headers, not evidence
+MIN_WORDS = 4
+_FAQ = re.compile(
+    r"^Q:\s*(.+?)\nA:\s*(.+)$", re.DOTALL
+)  # how ingest writes a CSV FAQ row  # shorter fragments are headings or table headers, not evidence
 _RISK = content_terms(
     "limit limits limitation not cannot downtime outage risk migration cutover rollback freeze sla uptime "
     "credit support response severity backup recovery rpo rto failover dual-run validation guarantee"
@@ -45,7 +49,18 @@ def select_evidence(
 ) -> list[Evidence]:
     wanted = content_terms(question)
     candidates: list[tuple[int, Hit, str, float]] = []
+    faq_answers: list[Evidence] = []
     for position, hit in enumerate(hits[:MAX_CANDIDATE_HITS], start=1):
+        faq = _FAQ.match(hit.chunk.text)
+        if faq:
+            # A FAQ row answers its own question as a whole: the answer is one piece of evidence, and the
+            # row's question counts towards how well it covers the buyer's.
+            answer = faq.group(2).strip()
+            coverage = len(wanted & content_terms(hit.chunk.text)) / (len(wanted) or 1)
+            similarity = hit.similarity or 0.0
+            score = 0.45 * coverage + 0.55 * similarity + 0.1 / position
+            faq_answers.append(Evidence(hit, position, answer, score, coverage, similarity))
+            continue
         for order, sentence in enumerate(split_sentences(hit.chunk.text)):
             terms = content_terms(sentence)
             if len(terms) < 2 or is_question(sentence):  # an FAQ's question is not evidence
@@ -55,7 +70,7 @@ def select_evidence(
             coverage = len(wanted & terms) / (len(wanted) or 1)
             candidates.append((position, hit, sentence, coverage - 0.005 * order))
     if not candidates:
-        return []
+        return sorted(faq_answers, key=lambda e: e.score, reverse=True)[:limit]
     candidates.sort(key=lambda c: c[3] + 0.1 / c[0], reverse=True)
     semantic: list[float | None] = [None] * len(candidates)
     if embed is not None and question_vector is not None:
@@ -63,7 +78,7 @@ def select_evidence(
         vectors = embed([sentence for _, _, sentence, _ in pool])
         semantic[: len(pool)] = [float(v) for v in vectors @ question_vector]
         candidates, semantic = candidates[: len(pool)], semantic[: len(pool)]
-    scored = []
+    scored = list(faq_answers)
     for (position, hit, sentence, coverage), similarity in zip(candidates, semantic, strict=True):
         prior = 0.1 / position
         score = coverage + prior if similarity is None else 0.45 * coverage + 0.55 * similarity + prior

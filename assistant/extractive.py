@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from assistant.evidence import Evidence
 from assistant.types import Intents
-from assistant.verdict import VERDICT_TEXT, Verdict, verdict
+from assistant.verdict import VERDICT_TEXT, Verdict, asks_yes_or_no, verdict
 
 EXPLAIN = "Here is what the documentation says:"
 REASSURE = "What the documentation commits to on this:"
@@ -36,6 +36,10 @@ class ExtractiveComposer:
     def compose(self, question: str, intents: Intents, evidence: list[Evidence]) -> Composition:
         usable = [e for e in evidence if e.score >= MIN_EVIDENCE_SCORE and e.coverage > 0]
         labels = set(intents.labels) or {"clarification"}
+        if "confirmation" in labels and not asks_yes_or_no(question):
+            labels = (labels - {"confirmation"}) | {
+                "clarification"
+            }  # "what are the limits?" wants an explanation
         parts: list[str] = []
         used: set[str] = set()
 

@@ -18,7 +18,8 @@ from knowledge.types import Hit
 MARKER = re.compile(r"\s*\[(\d{1,3})\]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _QUOTES = "\u201c\u201d\"'\u2018\u2019"
-SUPPORT_THRESHOLD = 0.7  # share of a sentence's content terms that the cited passage must contain
+_ENDS_SENTENCE = re.compile(r".*[.!?\u201d\]]$", re.DOTALL)  # matched on line[start:index]
+SUPPORT_THRESHOLD = 0.6  # share of a sentence's content terms that the cited passage must contain
 
 
 @dataclass
@@ -69,14 +70,30 @@ def support(claim: str, passage: str) -> tuple[float, str]:
     return score, best
 
 
+def _split_line(line: str) -> list[str]:
+    """Sentences of one line; a quoted passage (“...”) stays whole whatever sentences it holds."""
+    pieces: list[str] = []
+    start, quoted = 0, False
+    for index, char in enumerate(line):
+        if char == "\u201c":
+            quoted = True
+        elif char == "\u201d":
+            quoted = False
+        elif not quoted and char == " " and index > start and _ENDS_SENTENCE.match(line, start, index):
+            if index + 1 < len(line) and (line[index + 1] in '\u201c"' or line[index + 1].isupper()):
+                pieces.append(line[start:index].strip())
+                start = index + 1
+    pieces.append(line[start:].strip())
+    return [piece for piece in pieces if piece]
+
+
 def _answer_sentences(text: str) -> list[tuple[int, str]]:
     """(paragraph number, sentence): line breaks separate parts of the answer, sentence ends split a line."""
-    pieces: list[tuple[int, str]] = []
-    for number, line in enumerate(p.strip() for p in text.splitlines()):
-        for piece in re.split(r"(?<=[.!?\u201d\]])\s+(?=[\u201c\"A-Z])", line) if line else []:
-            if piece.strip():
-                pieces.append((number, piece.strip()))
-    return pieces
+    return [
+        (number, piece)
+        for number, line in enumerate(p.strip() for p in text.splitlines())
+        for piece in _split_line(line)
+    ]
 
 
 def _join(parts: list[tuple[int, str]]) -> str:

@@ -11,7 +11,6 @@ _PATTERNS = [
     r"\b(print|reveal|show|repeat|output|leak|tell me)\b.{0,30}\b(prompt|instructions?|configuration|api key|secret)",
     r"\byou are (now|no longer)\b|\bfrom now on\b|\bact as\b|\bpretend (to be|you)\b|\broleplay\b",
     r"\b(jailbreak|dan mode|developer mode|sudo mode|god mode)\b",
-    r"\b(offer|give|grant|promise|approve)\b.{0,30}(\d+ ?% ?(off|discount)|discount|for free|free (license|upgrade|months?))",
     r"\b(say|write|respond|reply|answer)\b.{0,20}\b(exactly|only|verbatim)\b",
     r"<\s*(script|iframe|img|svg|object|style)\b|javascript:|on(error|load)\s*=",
     r"\[(system|assistant|inst)\]|<\|?(im_start|system|endoftext)\|?>|###\s*(system|instruction)",

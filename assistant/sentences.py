@@ -31,5 +31,13 @@ def stem(term: str) -> str:
     return term
 
 
+# Words that say what the buyer needs, not what the answer is about: no evidence can "cover" them.
+NEED_WORDS = frozenset(
+    """worried worry worries concern concerned concerns afraid nervous scared seeing missing miss confirm
+    correct right sure true explain understand tell know need want please thanks hello hi question
+    wondering curious help""".split()
+)
+
+
 def content_terms(text: str) -> set[str]:
-    return {stem(t) for t in _TERM.findall(text.lower()) if t not in STOPWORDS}
+    return {stem(t) for t in _TERM.findall(text.lower()) if t not in STOPWORDS and t not in NEED_WORDS}

@@ -23,8 +23,26 @@ SUPPORTED_COVERAGE = 0.6
 CONTRADICTION_COVERAGE = 0.45
 
 
+_YES_NO = re.compile(
+    r"(^|[.?!]\s+|\b(so|and|but|just to confirm|to confirm|confirm)[:,]?\s+)"
+    r"(is|are|am|can|could|does|do|did|will|would|should|has|have|was|were|may|must)\b"
+    r"|\b(right|correct|true|confirm|yes or no|isn't it|aren't they|doesn't it|don't you)\b",
+    re.IGNORECASE,
+)
+_ANSWER_WORD = re.compile(r"^\s*(yes|no)\b", re.IGNORECASE)
+
+
 def negated(text: str) -> bool:
+    """Whether a sentence denies rather than affirms; an FAQ answer's leading Yes/No settles it."""
+    leading = _ANSWER_WORD.match(text)
+    if leading:
+        return leading.group(1).lower() == "no"
     return bool(_NEGATION.search(text))
+
+
+def asks_yes_or_no(question: str) -> bool:
+    """A verdict only makes sense for a question that can be answered yes or no."""
+    return bool(_YES_NO.search(question.strip()))
 
 
 def verdict(question: str, evidence: list[Evidence]) -> Verdict:

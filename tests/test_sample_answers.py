@@ -44,7 +44,7 @@ def test_expected_document_is_cited(sample_assistant, documents_stating, questio
     "question",
     [
         "Does DataPlane come with a built-in quantum annealing scheduler for our satellite fleet?",
-        "What is the weather going to be in Lisbon tomorrow?",
+        "Do you have a native connector for Lotus Notes 6 databases?",
     ],
 )
 def test_question_the_docs_never_mention_hands_off(sample_assistant, question):
@@ -52,3 +52,10 @@ def test_question_the_docs_never_mention_hands_off(sample_assistant, question):
     assert answer.handoff
     assert answer.handoff_reasons
     assert answer.citations == []
+
+
+def test_unrelated_request_is_declined_without_citations(sample_assistant):
+    answer = sample_assistant.ask("What is the weather going to be in Lisbon tomorrow?")
+    assert answer.intents.out_of_scope or answer.handoff
+    assert answer.citations == []
+    assert "Lisbon" not in answer.text
