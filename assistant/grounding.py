@@ -70,6 +70,13 @@ def support(claim: str, passage: str) -> tuple[float, str]:
     return score, best
 
 
+def _sentence_break(line: str, start: int, index: int) -> bool:
+    """A space at `index` ends a sentence: the text before ends like one and the next starts like one."""
+    following = line[index + 1 : index + 2]
+    starts = following in ("\u201c", '"') or following.isupper()
+    return index > start and starts and bool(_ENDS_SENTENCE.match(line, start, index))
+
+
 def _split_line(line: str) -> list[str]:
     """Sentences of one line; a quoted passage (“...”) stays whole whatever sentences it holds."""
     pieces: list[str] = []
@@ -79,10 +86,9 @@ def _split_line(line: str) -> list[str]:
             quoted = True
         elif char == "\u201d":
             quoted = False
-        elif not quoted and char == " " and index > start and _ENDS_SENTENCE.match(line, start, index):
-            if index + 1 < len(line) and (line[index + 1] in '\u201c"' or line[index + 1].isupper()):
-                pieces.append(line[start:index].strip())
-                start = index + 1
+        elif not quoted and char == " " and _sentence_break(line, start, index):
+            pieces.append(line[start:index].strip())
+            start = index + 1
     pieces.append(line[start:].strip())
     return [piece for piece in pieces if piece]
 
