@@ -49,3 +49,42 @@ class KeywordIntentClassifier:
             labels=labels,
             classifier=self.name,
         )
+
+
+FLAG_LABELS = ("wants_human", "out_of_scope")
+MODEL_LABELS = INTENT_LABELS + FLAG_LABELS  # every label a classifier scores, intents first
+
+
+def decide_intents(
+    probabilities: dict[str, float], thresholds: dict[str, float], *, classifier: str
+) -> Intents:
+    """Turn a probability per label into `Intents`: the same decision rule for every classifier.
+
+    - A flag is set when its probability reaches its threshold; both flags never hold at once (the
+      dataset's rule), so the one further over its threshold wins.
+    - Out of scope: no intent labels.
+    - Otherwise the intents over their thresholds; if none is and the buyer did not only ask for a person,
+      the most probable intent, so a product question always carries at least one label.
+    """
+    probs = {label: min(1.0, max(0.0, float(probabilities.get(label, 0.0)))) for label in MODEL_LABELS}
+    margins = {flag: probs[flag] - thresholds[flag] for flag in FLAG_LABELS}
+    wants_human, out_of_scope = (margins[flag] >= 0 for flag in FLAG_LABELS)
+    if wants_human and out_of_scope:
+        wants_human, out_of_scope = (
+            margins["wants_human"] >= margins["out_of_scope"],
+            margins["out_of_scope"] > margins["wants_human"],
+        )
+    labels: tuple[str, ...] = ()
+    if not out_of_scope:
+        labels = tuple(label for label in INTENT_LABELS if probs[label] >= thresholds[label])
+        if not labels and not wants_human:
+            labels = (max(INTENT_LABELS, key=lambda label: probs[label]),)
+    return Intents(
+        clarification=probs["clarification"],
+        confirmation=probs["confirmation"],
+        confidence=probs["confidence"],
+        wants_human=wants_human,
+        out_of_scope=out_of_scope,
+        labels=labels,
+        classifier=classifier,
+    )
