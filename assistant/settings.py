@@ -7,6 +7,7 @@ Defaults run fully offline with no keys. Nothing reads settings at import time: 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -56,6 +57,14 @@ class Settings(BaseSettings):
         default="gpt-4o-mini", description="Model name sent to the OpenAI-compatible endpoint."
     )
     llm_timeout_s: float = Field(default=60.0, description="Per-request timeout for the LLM endpoint.")
+    intent_classifier: Literal["logreg", "llm", "keywords"] = Field(
+        default="logreg",
+        description=(
+            "Buyer-intent classifier: logreg (the shipped model on the query embedding; the keyword "
+            "placeholder if its file is missing), llm (few-shot through the configured LLM, falling back "
+            "to logreg per message on any error; needs the LLM configured), keywords (placeholder)."
+        ),
+    )
 
     @property
     def chroma_path(self) -> Path:
