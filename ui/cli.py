@@ -168,5 +168,81 @@ from ui.cli_kb import eval_retrieval, kb_app  # noqa: E402 (registered after app
 app.command("eval-retrieval")(eval_retrieval)
 app.add_typer(kb_app, name="kb")
 
+
+@app.command("train-intents")
+def train_intents(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the thresholds and metrics as JSON.")
+    ] = False,
+) -> None:
+    """Rebuild the shipped intent model from evals/data/intents (deterministic) and its metrics.json."""
+    from assistant.intent_model import DEFAULT_MODEL_PATH
+    from evals.intents import METRICS_PATH, format_report, train
+    from knowledge.embedder import SentenceTransformerEmbedder
+
+    metrics = train(SentenceTransformerEmbedder())
+    if as_json:
+        _emit(metrics)
+        return
+    typer.echo(f"wrote {DEFAULT_MODEL_PATH} and {METRICS_PATH}")
+    typer.echo(
+        "thresholds (tuned on dev): " + ", ".join(f"{k} {v:.2f}" for k, v in metrics["thresholds"].items())
+    )
+    for split in ("dev", "test"):
+        typer.echo(f"\n{split}\n" + format_report(metrics[split]))
+
+
+@app.command()
+def classify(
+    text: Annotated[str, typer.Argument(help="One buyer message.")],
+    home: HomeOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print probabilities and flags as JSON.")] = False,
+) -> None:
+    """Tag one message: clarification / confirmation / confidence probabilities, wants_human, out_of_scope."""
+    from assistant.wiring import build_intent_classifier
+    from knowledge.embedder import SentenceTransformerEmbedder
+
+    settings = _settings(home)
+    embedder = SentenceTransformerEmbedder(settings.embedding_model)
+    intents = build_intent_classifier(settings, embedder).classify(text)
+    payload = {
+        "text": text,
+        "probabilities": intents.probabilities(),
+        "labels": list(intents.labels),
+        "wants_human": intents.wants_human,
+        "out_of_scope": intents.out_of_scope,
+        "classifier": intents.classifier,
+    }
+    if as_json:
+        _emit(payload)
+        return
+    probabilities = ", ".join(f"{label} {p:.2f}" for label, p in payload["probabilities"].items())
+    typer.echo(f"{', '.join(intents.labels) or '(no intent)'}   [{probabilities}]")
+    flags = [flag for flag in ("wants_human", "out_of_scope") if payload[flag]]
+    typer.echo(f"flags: {', '.join(flags) or 'none'}   classifier: {intents.classifier}")
+
+
+@app.command("eval-intents")
+def eval_intents(
+    split: Annotated[str, typer.Option(help="train, dev or test.")] = "test",
+    home: HomeOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+) -> None:
+    """Per-label precision / recall / F1 and macro-F1 of the configured intent classifier on a split."""
+    from assistant.wiring import build_intent_classifier
+    from evals.intents import SPLITS, embed_split, evaluate, format_report
+    from knowledge.embedder import SentenceTransformerEmbedder
+
+    if split not in SPLITS:
+        raise typer.BadParameter(f"--split must be one of {', '.join(SPLITS)}")
+    settings = _settings(home)
+    embedder = SentenceTransformerEmbedder(settings.embedding_model)
+    report = evaluate(build_intent_classifier(settings, embedder), *embed_split(embedder, split))
+    if as_json:
+        _emit({"split": split, **report})
+    else:
+        typer.echo(f"split: {split}\n" + format_report(report))
+
+
 if __name__ == "__main__":
     app()
