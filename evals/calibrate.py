@@ -47,6 +47,9 @@ def best_f1(points: Sequence[Point]) -> Point | None:
 
 
 def calibration(rows: Sequence[Row], target: float = DEFAULT_TARGET_PRECISION) -> dict:
+    """Both picks; None for each when no question expects a handoff (nothing to calibrate against)."""
+    if all(row.answerable for row in rows):
+        return {"target_precision": target, "for_target_precision": None, "f1_best": None}
     points = sweep(rows)
     chosen, best = for_precision(points, target), best_f1(points)
     return {

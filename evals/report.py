@@ -82,7 +82,9 @@ def _calibration(summary: dict) -> list[str]:
         ("f1_best", "F1-best"),
     ):
         pick = calibration.get(key)
-        if pick is None:
+        if not summary["n_expect_handoff"]:
+            lines.append(f"- {label}: no question expects a handoff (add some with --probes)")
+        elif pick is None:
             lines.append(f"- {label}: none reaches it")
         else:
             lines.append(

@@ -132,6 +132,7 @@ def test_calibration_picks_thresholds_from_the_sweep():
     assert target.recall == 1.0
     assert 0.4 < target.threshold <= 0.5
     assert calibration(rows)["f1_best"]["threshold"] == 0.41
+    assert calibration(rows[2:])["f1_best"] is None, "nothing expects a handoff: nothing to calibrate"
 
 
 def test_intent_macro_f1_by_hand():
