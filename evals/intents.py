@@ -119,7 +119,8 @@ def evaluate(
     predictions = [classifier.classify(e.text, v) for e, v in zip(examples, vectors_or_none, strict=True)]
     classifiers = Counter(p.classifier for p in predictions)
     return score(predictions, examples) | {
-        "classifier": classifiers.most_common(1)[0][0] if classifiers else ""
+        "classifier": classifiers.most_common(1)[0][0] if classifiers else "",
+        "fallbacks": sum("(fallback" in p.classifier for p in predictions),  # LLM failures answered by logreg
     }
 
 
@@ -241,6 +242,8 @@ def format_report(report: dict) -> str:
         if label == INTENT_LABELS[-1]:
             lines.append(f"{'macro-F1 (3 intents)':21s} {report['macro_f1']:13.3f}")
     lines.append(f"exact match (all labels and flags): {report['exact_match']:.3f}")
+    if report.get("fallbacks"):
+        lines.append(f"messages answered by the fallback classifier: {report['fallbacks']}")
     return "\n".join(lines)
 
 
