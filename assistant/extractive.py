@@ -7,6 +7,7 @@ Several intents give one answer with each part. Every quote carries the [n] of t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.evidence import Evidence
@@ -33,7 +34,14 @@ def _quote(evidence: Evidence) -> str:
 class ExtractiveComposer:
     name = "extractive"
 
-    def compose(self, question: str, intents: Intents, evidence: list[Evidence]) -> Composition:
+    def compose(
+        self,
+        question: str,
+        intents: Intents,
+        evidence: list[Evidence],
+        *,
+        unknown_entities: Sequence[str] = (),
+    ) -> Composition:
         usable = [e for e in evidence if e.score >= MIN_EVIDENCE_SCORE and e.coverage > 0]
         labels = set(intents.labels) or {"clarification"}
         if "confirmation" in labels and not asks_yes_or_no(question):
@@ -50,7 +58,7 @@ class ExtractiveComposer:
 
         outcome: Verdict | None = None
         if "confirmation" in labels:
-            outcome = verdict(question, usable)
+            outcome = verdict(question, usable, unknown_entities=unknown_entities)
             parts.append(VERDICT_TEXT[outcome])
             if outcome != "not_documented":
                 parts.extend(take(usable, 2))

@@ -6,6 +6,7 @@ classify → retrieve (follow-ups resolved against the conversation) → select 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -41,7 +42,7 @@ REFUSAL = (
 )
 
 
-OUT_OF_SCOPE_SIMILARITY = 0.45  # above this, a "small talk" label is more likely wrong than the retrieval
+OUT_OF_SCOPE_SIMILARITY = 0.30  # above this the message is near the documents: a real question, whatever the label
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,12 @@ class Decision:
     reasons: list[str]
     knowledge_gap: bool
     text: str | None  # a fixed reply, or None to send the grounded answer
+
+
+def unknown_entities(question: str, unseen: set[str]) -> list[str]:
+    """Capitalised names in the question (products, vendors, standards) that no document mentions."""
+    names = re.findall(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w.+-]*)", question.strip())
+    return [name for name in dict.fromkeys(names) if name.lower().strip(".") in unseen]
 
 
 class MessageRejected(ValueError):
@@ -108,6 +115,7 @@ class Assistant:
         )
         top_similarity = max((hit.similarity or 0.0 for hit in hits), default=0.0)
         injection = looks_like_injection(question)
+        unknown = unknown_entities(question, self.retriever.kb.lexical.unseen_terms(question))
 
         composer_name = self.composer.name
         notes: list[str] = []
@@ -119,7 +127,7 @@ class Assistant:
             except LLMUnavailable as error:
                 notes.append(f"LLM unavailable, answered extractively: {error}")
         if composer_name != "llm":
-            composition = self.composer.compose(query, intents, evidence)
+            composition = self.composer.compose(query, intents, evidence, unknown_entities=unknown)
         grounding = ground(composition.text, hits, framing=FRAMING)
         cited_quotes = [c.quote for c in grounding.citations]
         confidence = score_confidence(
@@ -127,14 +135,19 @@ class Assistant:
             coverage=coverage_of(query, cited_quotes),
             groundedness=grounding.groundedness if composition.text else None,
             verdict=composition.verdict,
+            unknown_entities=len(unknown),
         )
 
         decision = self._decide(
-            question, intents, confidence, composition, grounding, injection, top_similarity
+            question, intents, confidence, composition, grounding, injection, top_similarity, unknown
         )
         answer_text = decision.text if decision.text is not None else grounding.supported_text
         citations = grounding.citations if decision.text is None else []
-        if decision.text == SENSITIVE_HANDOFF and grounding.citations and confidence >= self.handoff_threshold:
+        if (
+            decision.text == SENSITIVE_HANDOFF
+            and grounding.citations
+            and confidence >= self.handoff_threshold
+        ):
             # The documented policy is still worth quoting while a person takes the question.
             answer_text, citations = f"{grounding.supported_text}\n\n{SENSITIVE_HANDOFF}", grounding.citations
         return Answer(
@@ -163,6 +176,7 @@ class Assistant:
         grounding: Grounding,
         injection: bool,
         top_similarity: float,
+        unknown: list[str],
     ) -> Decision:
         weak = confidence < self.handoff_threshold
         if injection and (weak or not grounding.citations):
@@ -180,6 +194,10 @@ class Assistant:
                 reasons.append(f"sensitive topic: {topic.name} not stated in the documents")
         if reasons:
             return Decision(True, reasons, any("not stated" in r for r in reasons), SENSITIVE_HANDOFF)
+        if unknown:
+            reasons.append(
+                f"not mentioned in the documents: {', '.join(name.strip('.') for name in unknown)}"
+            )
         if composition.verdict == "not_documented":
             reasons.append("confirmation not documented")
         for sentence in grounding.unsupported:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Literal
 
 from assistant.evidence import Evidence, coverage_of
@@ -18,7 +19,12 @@ _NEGATION = re.compile(
     r"excluded|only)\b|n't\b",
     re.IGNORECASE,
 )
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# Figures a buyer might get wrong: amounts, percentages, sizes, durations (not version numbers or names).
+_QUANTITY = re.compile(
+    r"[$€£]\s?(\d+(?:[.,]\d+)*)|(\d+(?:[.,]\d+)*)\s?(%|percent|tb|gb|pb|mb|ms|seconds?|minutes?|hours?|days?|"
+    r"weeks?|months?|years?|users?|seats?|queries|requests|regions?|x\b)",
+    re.IGNORECASE,
+)
 SUPPORTED_COVERAGE = 0.6
 CONTRADICTION_COVERAGE = 0.45
 
@@ -45,16 +51,20 @@ def asks_yes_or_no(question: str) -> bool:
     return bool(_YES_NO.search(question.strip()))
 
 
-def verdict(question: str, evidence: list[Evidence]) -> Verdict:
+def _quantities(text: str) -> set[str]:
+    return {(m.group(1) or m.group(2)).replace(",", "") for m in _QUANTITY.finditer(text)}
+
+
+def verdict(question: str, evidence: list[Evidence], *, unknown_entities: Sequence[str] = ()) -> Verdict:
     top = evidence[:2]
-    if not top:
+    if not top or unknown_entities:  # the documents never name it: they cannot confirm or deny it
         return "not_documented"
     coverage = coverage_of(question, [e.sentence for e in top])
     # A paraphrase shares few words but much meaning: the semantic score counts as coverage too.
     coverage = max(coverage, max((e.semantic or 0.0) for e in top))
     evidence_text = " ".join(e.sentence for e in top)
-    asked_numbers = {n.replace(",", "") for n in _NUMBER.findall(question)}
-    stated_numbers = {n.replace(",", "") for n in _NUMBER.findall(evidence_text)}
+    asked_numbers = _quantities(question)
+    stated_numbers = _quantities(evidence_text)
     if asked_numbers and not asked_numbers <= stated_numbers:
         # The buyer names a figure the evidence does not: a different figure on the same topic contradicts it.
         return "contradicted" if stated_numbers and coverage >= CONTRADICTION_COVERAGE else "not_documented"

@@ -40,6 +40,21 @@ class LexicalIndex:
     def remove(conn: sqlite3.Connection, document_id: str) -> None:
         conn.execute("DELETE FROM chunks_fts WHERE document_id = ?", (document_id,))
 
+    def unseen_terms(self, text: str) -> set[str]:
+        """The text's content words that no chunk contains (after the index's own stemming).
+
+        A word the whole knowledge base never uses (a product, a connector, a standard) is something
+        the documents cannot confirm.
+        """
+        unseen = set()
+        for token in dict.fromkeys(_TOKEN.findall(text.lower())):
+            if token in STOPWORDS or len(token) < 3 or token.isdigit():
+                continue
+            found = self._db.query("SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT 1", (f'"{token}"',))
+            if not found:
+                unseen.add(token)
+        return unseen
+
     def chunk_ids(self) -> set[str]:
         return {row[0] for row in self._db.query("SELECT chunk_id FROM chunks_fts")}
 
