@@ -66,6 +66,12 @@ class Settings(BaseSettings):
         ),
     )
 
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL for conversations, handoffs and users (e.g. postgresql+psycopg://...); "
+        "unset = a SQLite file under home.",
+    )
+
     @property
     def chroma_path(self) -> Path:
         return self.home / "chroma"
@@ -73,6 +79,10 @@ class Settings(BaseSettings):
     @property
     def knowledge_db_path(self) -> Path:
         return self.home / "knowledge.sqlite3"
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.home / 'lastmile.sqlite3').resolve()}"
 
     @property
     def llm_configured(self) -> bool:

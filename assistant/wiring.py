@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.extractive import ExtractiveComposer
 from assistant.intent_model import DEFAULT_MODEL_PATH, LogRegIntentClassifier
 from assistant.intents import IntentClassifier, KeywordIntentClassifier
+from assistant.llm_composer import OpenAIComposer
 from assistant.pipeline import Assistant
+from assistant.rep_desk import RepDesk
+from assistant.service import ChatService
 from assistant.settings import Settings
+from assistant.storage.conversations import ConversationStore
+from assistant.storage.database import Database
+from assistant.storage.handoffs import HandoffStore
 from knowledge.base import KnowledgeBase
 from knowledge.chroma_index import ChromaIndex
 from knowledge.embedder import Embedder, SentenceTransformerEmbedder
@@ -25,6 +32,18 @@ def build_knowledge(settings: Settings) -> KnowledgeBase:
         collection=settings.collection,
     )
     return KnowledgeBase(embedder=embedder, dense=dense, db=KnowledgeDB(settings.knowledge_db_path))
+
+
+def build_llm_composer(settings: Settings) -> OpenAIComposer | None:
+    if not settings.llm_configured:
+        return None  # offline default: the extractive composer answers
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    return OpenAIComposer(
+        base_url=settings.openai_base_url,
+        api_key=key,
+        model=settings.llm_model,
+        timeout_s=settings.llm_timeout_s,
+    )
 
 
 def build_intent_classifier(
@@ -47,7 +66,38 @@ def build_assistant(settings: Settings, kb: KnowledgeBase | None = None) -> Assi
         retriever=HybridRetriever(kb),
         classifier=build_intent_classifier(settings, kb.embedder),
         composer=ExtractiveComposer(),
+        llm_composer=build_llm_composer(settings),
         top_k=settings.top_k,
         handoff_threshold=settings.handoff_threshold,
         retrieval_mode=settings.retrieval_mode,  # type: ignore[arg-type]
+    )
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything the UI layers use, built once per process."""
+
+    settings: Settings
+    kb: KnowledgeBase
+    assistant: Assistant
+    chat: ChatService
+    desk: RepDesk
+    handoffs: HandoffStore
+    database: Database
+
+
+def build_services(settings: Settings) -> Services:
+    kb = build_knowledge(settings)
+    assistant = build_assistant(settings, kb=kb)
+    database = Database(settings.resolved_database_url)
+    handoffs = HandoffStore(database)
+    conversations = ConversationStore(database)
+    return Services(
+        settings=settings,
+        kb=kb,
+        assistant=assistant,
+        chat=ChatService(assistant=assistant, conversations=conversations, handoffs=handoffs),
+        desk=RepDesk(conversations=conversations, handoffs=handoffs),
+        handoffs=handoffs,
+        database=database,
     )

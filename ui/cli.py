@@ -163,6 +163,11 @@ def serve(
     os.execvpe(command[0], command, env)
 
 
+from ui.cli_conversations import chat, handoffs_app  # noqa: E402 (registered after app is defined)
+
+app.command()(chat)
+app.add_typer(handoffs_app, name="handoffs")
+
 from ui.cli_kb import eval_retrieval, kb_app  # noqa: E402 (registered after app is defined)
 
 app.command("eval-retrieval")(eval_retrieval)
