@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test lint eval eval-check eval-baseline bench clean-home
+.PHONY: run test test-llm lint eval eval-check eval-baseline bench clean-home
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,22 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# The opt-in real-model tier. llama-cpp-python has no wheel here and compiles in ~6 minutes: the built
+# wheel is kept in a cache outside the repo so later runs install it in seconds.
+WHEELS ?= $(HOME)/.cache/lastmile/wheels
+LLAMA_CPP_VERSION := 0.3.36
+LLM_STAMP := $(VENV)/.installed-llm
+
+$(LLM_STAMP): $(STAMP)
+	mkdir -p $(WHEELS)
+	ls $(WHEELS)/llama_cpp_python-$(LLAMA_CPP_VERSION)-*.whl >/dev/null 2>&1 || \
+		CMAKE_ARGS="-DGGML_NATIVE=OFF" $(PY) -m pip wheel --quiet --no-deps llama-cpp-python==$(LLAMA_CPP_VERSION) -w $(WHEELS)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt --find-links $(WHEELS) -e ".[llm-tier]"
+	touch $(LLM_STAMP)
+
+test-llm: $(LLM_STAMP)
+	$(PY) -m pytest -q -s -m llm tests/llm_tier
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

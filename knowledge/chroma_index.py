@@ -50,6 +50,11 @@ class ChromaIndex:
         )
         self._batch = int(self._client.get_max_batch_size())
 
+    @property
+    def client(self) -> Any:
+        """The underlying Chroma client (for tools that must share it, e.g. a LangChain baseline)."""
+        return self._client
+
     def count(self) -> int:
         return int(self._collection.count())
 

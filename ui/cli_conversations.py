@@ -121,16 +121,23 @@ def show(handoff_id: int, home: HomeOption = None) -> None:
     typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
 
 
-@handoffs_app.command()
-def claim(
-    handoff_id: int, rep: Annotated[str, typer.Option(help="Your name.")], home: HomeOption = None
-) -> None:
+RepOption = Annotated[str, typer.Option(help="Your name (replies and resolves: the rep who claimed it).")]
+
+
+def _act(home: Path | None, action: str, *args: object) -> None:
+    """Run one rep-desk transition; a refused one (wrong state, wrong rep, unknown id) exits 2."""
     from assistant.storage.handoffs import HandoffError
 
     try:
-        _desk(home).claim(handoff_id, rep)
+        getattr(_desk(home), action)(*args)
     except HandoffError as error:
         _fail(error)
+
+
+@handoffs_app.command()
+def claim(handoff_id: int, rep: RepOption, home: HomeOption = None) -> None:
+    """Take a handoff: only one rep can hold it."""
+    _act(home, "claim", handoff_id, rep)
     typer.echo(f"handoff {handoff_id} claimed by {rep}")
 
 
@@ -138,28 +145,18 @@ def claim(
 def reply(
     handoff_id: int,
     text: Annotated[str, typer.Argument(help="The reply the buyer will see.")],
-    rep: Annotated[str, typer.Option(help="Your name (the rep who claimed it).")],
+    rep: RepOption,
     home: HomeOption = None,
 ) -> None:
-    from assistant.storage.handoffs import HandoffError
-
-    try:
-        _desk(home).reply(handoff_id, rep, text)
-    except HandoffError as error:
-        _fail(error)
+    """Send a reply: it appears in the buyer's conversation."""
+    _act(home, "reply", handoff_id, rep, text)
     typer.echo(f"reply sent on handoff {handoff_id}")
 
 
 @handoffs_app.command()
-def resolve(
-    handoff_id: int, rep: Annotated[str, typer.Option(help="Your name.")], home: HomeOption = None
-) -> None:
-    from assistant.storage.handoffs import HandoffError
-
-    try:
-        _desk(home).resolve(handoff_id, rep)
-    except HandoffError as error:
-        _fail(error)
+def resolve(handoff_id: int, rep: RepOption, home: HomeOption = None) -> None:
+    """Close a handoff you hold."""
+    _act(home, "resolve", handoff_id, rep)
     typer.echo(f"handoff {handoff_id} resolved")
 
 
