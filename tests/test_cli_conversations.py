@@ -40,7 +40,8 @@ def test_terminal_chat_then_rep_works_the_handoff(sample_home):
 
     assert lastmile("handoffs", "claim", handoff, "--rep", "ann", "--home", home).returncode == 0
     taken = lastmile("handoffs", "claim", handoff, "--rep", "bob", "--home", home)
-    assert taken.returncode == 2 and "claimed by ann" in taken.stderr
+    assert taken.returncode == 2
+    assert "claimed by ann" in taken.stderr
     sent = lastmile(
         "handoffs", "reply", handoff, "Not supported; use a CSV export.", "--rep", "ann", "--home", home
     )
@@ -54,7 +55,8 @@ def test_terminal_chat_then_rep_works_the_handoff(sample_home):
         "author": "ann",
         "text": "Not supported; use a CSV export.",
     }
-    assert shown["reasons"] and shown["sources"]
+    assert shown["reasons"]
+    assert shown["sources"]
 
     resumed = lastmile("chat", "--home", home, "--conversation", conversation, stdin="")
     assert resumed.returncode == 0

@@ -38,13 +38,15 @@ def desk(database):
 def test_handoff_lifecycle_reaches_the_buyer(chat, desk):
     conversation = chat.start()
     turn = chat.ask(conversation, UNKNOWN_TOPIC)
-    assert turn.answer.handoff and turn.handoff_id is not None
+    assert turn.answer.handoff
+    assert turn.handoff_id is not None
     assert "expert" in turn.answer.text, "the buyer is told honestly that an expert will answer"
 
     handoff = desk.handoffs.get(turn.handoff_id)
     assert handoff.state == "open"
     assert handoff.question == UNKNOWN_TOPIC
-    assert handoff.reasons and handoff.sources, "the rep sees why and what was retrieved"
+    assert handoff.reasons, "the rep sees why"
+    assert handoff.sources, "the rep sees what was retrieved"
     assert set(handoff.intents) >= {"clarification", "confirmation", "confidence"}
 
     desk.claim(handoff.id, "ann")
@@ -136,7 +138,8 @@ def test_approved_reply_is_saved_to_the_knowledge_base(tmp_path, embedder, datab
     reply = "Lotus Notes 6 is not supported; export to CSV and load it with the file connector."
     document_id = save_verified_answer(Syncer(kb), handoff_id=7, question=question, answer=reply, owner="ann")
     record = kb.registry.get(document_id)
-    assert record is not None and record.owner == "ann"
+    assert record is not None
+    assert record.owner == "ann"
     after = assistant.ask(question)
     assert document_id in after.sources
     Syncer(kb).sync([SAMPLES / "integrations.html"], prune=True)

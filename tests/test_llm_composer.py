@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.extractive import ExtractiveComposer
 from assistant.intents import KeywordIntentClassifier
 from assistant.llm_composer import OpenAIComposer
 from assistant.pipeline import HANDOFF_MESSAGE, Assistant
-from assistant.extractive import ExtractiveComposer
 from knowledge.retriever import HybridRetriever
 from tests.openai_standin import OpenAIStandin
 
@@ -48,12 +48,14 @@ def test_grounded_llm_answer_is_streamed_and_cited(sample_kb, standin):
     assert len(tokens) > 1, "the reply must arrive as several streamed deltas"
     assert answer.composer == "llm"
     assert not answer.handoff, answer.handoff_reasons
-    assert answer.citations and "SAML 2.0" in answer.citations[0].quote
+    assert answer.citations
+    assert "SAML 2.0" in answer.citations[0].quote
     request = standin.requests[0]
     assert request["body"]["stream"] is True
     assert request["headers"]["authorization"] == "Bearer test-key"
     system, user = request["body"]["messages"]
-    assert system["role"] == "system" and "ONLY the numbered documentation passages" in system["content"]
+    assert system["role"] == "system"
+    assert "ONLY the numbered documentation passages" in system["content"]
     assert f"<<<\n{QUESTION}\n>>>" in user["content"], "the buyer's text is passed as fenced data"
 
 

@@ -30,7 +30,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from docx import Document
@@ -44,7 +44,7 @@ OUTPUT_DIR = SOURCE_DIR.parent / "samples"
 PDF_DOCS = ("architecture-whitepaper", "migration-playbook", "sla-support")
 DOCX_DOCS = ("security-questionnaire", "contract-summary")
 
-BUILD_DATE = datetime(2026, 9, 15, 9, 0, 0, tzinfo=timezone.utc)
+BUILD_DATE = datetime(2026, 9, 15, 9, 0, 0, tzinfo=UTC)
 ZIP_DATE = (2026, 9, 15, 9, 0, 0)
 AUTHOR = "Quarrymark Inc."
 
@@ -133,7 +133,7 @@ def check_latin1(name: str, text: str) -> None:
 class _PDF(FPDF):
     doc_title = ""
 
-    def header(self) -> None:  # noqa: D401 - fpdf2 hook
+    def header(self) -> None:
         if self.page_no() == 1:
             return
         self.set_font("Helvetica", "I", 8)
@@ -142,7 +142,7 @@ class _PDF(FPDF):
         self.set_text_color(0, 0, 0)
         self.ln(2)
 
-    def footer(self) -> None:  # noqa: D401 - fpdf2 hook
+    def footer(self) -> None:
         self.set_y(-14)
         self.set_font("Helvetica", "", 8)
         self.set_text_color(110, 110, 110)
@@ -260,7 +260,7 @@ def build_docx(name: str, blocks: list[Block], out: Path) -> None:
             table.style = "Table Grid"
             for row_index, row in enumerate(block.rows):
                 cells = table.add_row().cells
-                for cell, value in zip(cells, row):
+                for cell, value in zip(cells, row, strict=False):
                     cell.text = ""
                     paragraph = cell.paragraphs[0]
                     _add_runs(paragraph, value)

@@ -87,7 +87,8 @@ def test_grounding_catches_what_the_small_model_invents(sample_kb, llama_server)
         answer = assistant.ask(question)
         retrieved = {hit.chunk.id: hit.chunk.text for hit in answer.hits}
         for citation in answer.citations:
-            assert citation.chunk_id in retrieved and citation.quote in retrieved[citation.chunk_id]
+            assert citation.chunk_id in retrieved
+            assert citation.quote in retrieved[citation.chunk_id]
         unsupported = [r for r in answer.handoff_reasons if r.startswith("unsupported claim")]
         if not answer.handoff:
             assert answer.groundedness == 1.0, f"an unsupported sentence reached the buyer: {answer.text}"
