@@ -143,3 +143,23 @@ def test_cli_calibrate_reads_an_existing_run(tiny_run):
     printed = json.loads(result.stdout)
     assert printed["target_precision"] == 0.5
     assert 0.0 <= printed["f1_best"]["threshold"] <= 1.0
+
+
+def test_eval_runs_unchanged_with_the_llm_composer(tiny, tmp_path, monkeypatch):
+    """An endpoint in the environment is all it takes: the eval builds the assistant the product builds."""
+    from assistant.settings import Settings
+    from evals.run import run_eval
+    from tests.openai_standin import OpenAIStandin
+
+    _, kb, dataset, _ = tiny
+    with OpenAIStandin(model="standin") as server:
+        for _ in QUESTIONS:
+            server.enqueue("Data at rest is encrypted with AES-256 [1].")
+        monkeypatch.setenv("LASTMILE_OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("LASTMILE_OPENAI_API_KEY", "test-key")
+        monkeypatch.setenv("LASTMILE_LLM_MODEL", "standin")
+        summary = run_eval(kb, dataset, tmp_path / "llm", settings=Settings(_env_file=None))
+        asked = len(server.requests)
+    assert asked == len(QUESTIONS), "every question goes through the LLM"
+    assert (summary["composer"], summary["model"]) == ("llm", "standin")
+    assert summary["n"] == len(QUESTIONS)
