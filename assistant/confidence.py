@@ -8,7 +8,7 @@ SIMILARITY_FLOOR = 0.20  # all-MiniLM-L6-v2 cosine below which passages are unre
 SIMILARITY_SPAN = 0.45  # ... and the span above the floor at which retrieval counts as fully strong
 
 
-UNKNOWN_NAME_PENALTY = 0.6  # each name the documents never mention keeps this share of the score
+UNKNOWN_NAME_PENALTY = 0.85  # each name the documents never mention keeps this share of the score
 
 
 def confidence(
@@ -25,7 +25,7 @@ def confidence(
         score = min(score, 0.15)
     else:
         score *= groundedness
-    score *= UNKNOWN_NAME_PENALTY**unknown_entities
+    score *= UNKNOWN_NAME_PENALTY ** min(unknown_entities, 2)
     if verdict == "not_documented":
         score = min(score, 0.3)
     return round(max(0.0, min(1.0, score)), 4)

@@ -7,7 +7,6 @@ Several intents give one answer with each part. Every quote carries the [n] of t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.evidence import Evidence
@@ -39,8 +38,6 @@ class ExtractiveComposer:
         question: str,
         intents: Intents,
         evidence: list[Evidence],
-        *,
-        unknown_entities: Sequence[str] = (),
     ) -> Composition:
         usable = [e for e in evidence if e.score >= MIN_EVIDENCE_SCORE and e.coverage > 0]
         labels = set(intents.labels) or {"clarification"}
@@ -58,7 +55,7 @@ class ExtractiveComposer:
 
         outcome: Verdict | None = None
         if "confirmation" in labels:
-            outcome = verdict(question, usable, unknown_entities=unknown_entities)
+            outcome = verdict(question, usable)
             parts.append(VERDICT_TEXT[outcome])
             if outcome != "not_documented":
                 parts.extend(take(usable, 2))

@@ -18,6 +18,7 @@ from assistant.grounding import Grounding, ground
 from assistant.injection import looks_like_injection
 from assistant.intents import IntentClassifier
 from assistant.llm_composer import LLMUnavailable, OpenAIComposer
+from assistant.sentences import question_focus
 from assistant.topics import sensitive_topics, unstated
 from assistant.types import Answer, Intents
 from knowledge.retriever import HybridRetriever, Mode
@@ -42,7 +43,9 @@ REFUSAL = (
 )
 
 
-OUT_OF_SCOPE_SIMILARITY = 0.30  # above this the message is near the documents: a real question, whatever the label
+OUT_OF_SCOPE_SIMILARITY = (
+    0.30  # above this the message is near the documents: a real question, whatever the label
+)
 
 
 @dataclass(frozen=True)
@@ -127,12 +130,12 @@ class Assistant:
             except LLMUnavailable as error:
                 notes.append(f"LLM unavailable, answered extractively: {error}")
         if composer_name != "llm":
-            composition = self.composer.compose(query, intents, evidence, unknown_entities=unknown)
+            composition = self.composer.compose(query, intents, evidence)
         grounding = ground(composition.text, hits, framing=FRAMING)
         cited_quotes = [c.quote for c in grounding.citations]
         confidence = score_confidence(
             top_similarity=top_similarity,
-            coverage=coverage_of(query, cited_quotes),
+            coverage=coverage_of(question_focus(query), cited_quotes),
             groundedness=grounding.groundedness if composition.text else None,
             verdict=composition.verdict,
             unknown_entities=len(unknown),
@@ -194,10 +197,6 @@ class Assistant:
                 reasons.append(f"sensitive topic: {topic.name} not stated in the documents")
         if reasons:
             return Decision(True, reasons, any("not stated" in r for r in reasons), SENSITIVE_HANDOFF)
-        if unknown:
-            reasons.append(
-                f"not mentioned in the documents: {', '.join(name.strip('.') for name in unknown)}"
-            )
         if composition.verdict == "not_documented":
             reasons.append("confirmation not documented")
         for sentence in grounding.unsupported:
@@ -207,6 +206,8 @@ class Assistant:
         if weak:
             reasons.append(f"low confidence {confidence:.2f} < threshold {self.handoff_threshold:.2f}")
         if reasons:
+            if unknown:  # worth telling the rep, not a reason on its own: buyers name their own tools too
+                reasons.append(f"not mentioned in the documents: {', '.join(n.strip('.') for n in unknown)}")
             return Decision(True, reasons, True, HANDOFF_MESSAGE)
         if injection:
             return Decision(

@@ -35,9 +35,21 @@ def stem(term: str) -> str:
 NEED_WORDS = frozenset(
     """worried worry worries concern concerned concerns afraid nervous scared seeing missing miss confirm
     correct right sure true explain understand tell know need want please thanks hello hi question
-    wondering curious help""".split()
+    wondering curious help am not im seeing""".split()
 )
 
 
 def content_terms(text: str) -> set[str]:
     return {stem(t) for t in _TERM.findall(text.lower()) if t not in STOPWORDS and t not in NEED_WORDS}
+
+
+def question_focus(text: str) -> str:
+    """The asking part of a message: its sentences ending in '?' when it has both questions and context.
+
+    "Our data science team uses R a lot. Do notebooks support R?" is about notebooks and R; measuring how
+    well evidence covers the whole message would punish buyers for explaining their situation.
+    """
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s.strip()]
+    asked = " ".join(s for s in sentences if s.endswith("?"))
+    # "What am I not seeing?" asks nothing specific: then the context is the question.
+    return asked if asked and len(content_terms(asked)) >= 2 else text

@@ -66,6 +66,11 @@ class Settings(BaseSettings):
         ),
     )
 
+    semantic_evidence: bool = Field(
+        default=True,
+        description="Rank candidate answer sentences by embedding similarity too (one ~10-sentence batch per "
+        "turn); off = lexical overlap only, faster, slightly worse handoff decisions (docs/answers.md).",
+    )
     database_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL for conversations, handoffs and users (e.g. postgresql+psycopg://...); "

@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 
 _TOPICS: dict[str, str] = {
-    "price": r"\b(price[sd]?|pricing|cost[s]?|how much|fees?|per (month|year|user|seat)|quote|budget|invoice)\b|\$\s?\d",
+    "price": r"\b(price[sd]?|pricing|cost[s]?|fees?|per (month|year|user|seat)|quote|budget|invoice)\b|\$\s?\d"
+    r"|\bhow much (is|are|does|do|would|will|for|to pay)\b",
     "discount": r"\b(discount\w*|cheaper|reduced price|price match\w*|negotiat\w*|waive\w*|coupon|promo\w*|rebate)\b"
     r"|% off|percent off|\bfor free\b|\bfree of charge\b|\bbest price\b",
     "contract": r"\b(contract\w*|indemn\w*|liabilit\w*|terminat\w*|renewal|auto-?renew\w*|msa|penalt\w*|warrant\w*)\b"
@@ -23,10 +24,17 @@ _COMPILED = {name: re.compile(pattern, re.IGNORECASE) for name, pattern in _TOPI
 ALWAYS_HUMAN = ("discount", "roadmap")  # commercial concessions and future dates are a person's call
 _MONEY = re.compile(r"[$€£]\s?\d|\b\d[\d,.]*\s?(usd|eur|gbp|dollars|euros)\b", re.IGNORECASE)
 _NAMED_TERM = re.compile(
-    r"\b(gdpr|hipaa|baa|soc ?2|type ii|iso ?27001|fedramp|pci( dss)?|ccpa|dpa|sla|renewal|liability|"
-    r"indemn\w*|terminat\w*|warrant\w*|penalt\w*)\b",
+    r"\b(gdpr|hipaa|baa|soc ?2|iso ?\d{4,5}|fedramp|pci|ccpa|dpa|renewal|liability|indemn\w*|terminat\w*|"
+    r"warrant\w*|penalt\w*)\b",
     re.IGNORECASE,
 )
+
+
+def _key(term: str) -> str:
+    """What the evidence must contain for a named term: its number when it has one ("iso 27001" → "27001",
+    so "ISO/IEC 27001:2022" counts), else the word without spaces ("soc 2" → "soc2")."""
+    digits = re.search(r"\d{3,}", term)
+    return digits.group(0) if digits else re.sub(r"\W+", "", term.lower())
 
 
 @dataclass(frozen=True)
@@ -51,5 +59,5 @@ def unstated(topic: SensitiveTopic, evidence: str) -> bool:
         return True
     if topic.name == "price":
         return _MONEY.search(evidence) is None
-    lowered = evidence.lower()
-    return any(term.replace(" ", "") not in lowered.replace(" ", "") for term in topic.required_terms)
+    squeezed = re.sub(r"\W+", "", evidence.lower())
+    return any(_key(term) not in squeezed for term in topic.required_terms)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from typing import Literal
 
 from assistant.evidence import Evidence, coverage_of
+from assistant.sentences import question_focus
 
 Verdict = Literal["supported", "contradicted", "not_documented"]
 VERDICT_TEXT: dict[Verdict, str] = {
@@ -55,11 +55,11 @@ def _quantities(text: str) -> set[str]:
     return {(m.group(1) or m.group(2)).replace(",", "") for m in _QUANTITY.finditer(text)}
 
 
-def verdict(question: str, evidence: list[Evidence], *, unknown_entities: Sequence[str] = ()) -> Verdict:
+def verdict(question: str, evidence: list[Evidence]) -> Verdict:
     top = evidence[:2]
-    if not top or unknown_entities:  # the documents never name it: they cannot confirm or deny it
+    if not top:
         return "not_documented"
-    coverage = coverage_of(question, [e.sentence for e in top])
+    coverage = coverage_of(question_focus(question), [e.sentence for e in top])
     # A paraphrase shares few words but much meaning: the semantic score counts as coverage too.
     coverage = max(coverage, max((e.semantic or 0.0) for e in top))
     evidence_text = " ".join(e.sentence for e in top)

@@ -70,6 +70,7 @@ def build_assistant(settings: Settings, kb: KnowledgeBase | None = None) -> Assi
         top_k=settings.top_k,
         handoff_threshold=settings.handoff_threshold,
         retrieval_mode=settings.retrieval_mode,  # type: ignore[arg-type]
+        semantic_evidence=settings.semantic_evidence,
     )
 
 
