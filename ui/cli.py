@@ -173,6 +173,10 @@ from ui.cli_kb import eval_retrieval, kb_app  # noqa: E402 (registered after app
 app.command("eval-retrieval")(eval_retrieval)
 app.add_typer(kb_app, name="kb")
 
+from ui.cli_users import users_app  # noqa: E402 (registered after app is defined)
+
+app.add_typer(users_app, name="users")
+
 
 @app.command("train-intents")
 def train_intents(

@@ -1,0 +1,105 @@
+"""Staff accounts (reps and admins) with argon2id password hashes.
+
+`verify` costs one argon2 verification whether or not the name exists, and says only "yes, with this
+role" or "no": a caller cannot tell a wrong name from a wrong password, by the answer or by its timing.
+"""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from assistant.storage.database import Database
+from assistant.storage.models import User
+
+ROLES = ("rep", "admin")
+MIN_PASSWORD_CHARS = 8
+MAX_NAME_CHARS = 120  # the column's width
+
+
+class UserError(ValueError):
+    """A refused account change (bad role, name taken, password too short); the message says why."""
+
+
+@dataclass(frozen=True)
+class UserView:
+    name: str
+    role: str
+    created_at: datetime
+
+
+class UserStore:
+    # `list` below is a method: annotations in this class name the built-in type as builtins.list.
+    def __init__(self, db: Database, *, hasher: PasswordHasher | None = None) -> None:
+        self._db = db
+        self._hasher = hasher or PasswordHasher()  # argon2id with the library's current parameters
+        # Verified against when the name is unknown, so that both cases cost the same.
+        self._decoy = self._hasher.hash("decoy password, never matches anything typed")
+
+    def add(self, name: str, role: str, password: str) -> None:
+        name = _check_name(name)
+        if role not in ROLES:
+            raise UserError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        if len(password) < MIN_PASSWORD_CHARS:
+            raise UserError(f"the password needs at least {MIN_PASSWORD_CHARS} characters")
+        try:
+            with self._db.session() as session:
+                session.add(User(name=name, role=role, password_hash=self._hasher.hash(password)))
+        except IntegrityError:
+            raise UserError(f"a user named {name!r} already exists") from None
+
+    def verify(self, name: str, password: str) -> str | None:
+        """The user's role when the password is theirs, else None (unknown name or wrong password)."""
+        with self._db.session() as session:
+            user = session.scalar(select(User).where(User.name == name.strip()))
+            stored = user.password_hash if user else self._decoy
+            try:
+                self._hasher.verify(stored, password)
+            except (VerifyMismatchError, VerificationError, InvalidHashError):
+                return None
+            if user is None:
+                return None
+            if self._hasher.check_needs_rehash(stored):  # parameters raised since: upgrade in place
+                user.password_hash = self._hasher.hash(password)
+            return user.role
+
+    def role(self, name: str) -> str | None:
+        """The current role of an existing user (None once removed): checked on every protected page."""
+        with self._db.session() as session:
+            return session.scalar(select(User.role).where(User.name == name))
+
+    def list(self) -> builtins.list[UserView]:
+        with self._db.session() as session:
+            rows = session.scalars(select(User).order_by(User.name)).all()
+            return [UserView(row.name, row.role, row.created_at) for row in rows]
+
+    def remove(self, name: str) -> bool:
+        with self._db.session() as session:
+            return session.execute(delete(User).where(User.name == name.strip())).rowcount == 1
+
+    def set_password(self, name: str, password: str) -> bool:
+        if len(password) < MIN_PASSWORD_CHARS:
+            raise UserError(f"the password needs at least {MIN_PASSWORD_CHARS} characters")
+        with self._db.session() as session:
+            user = session.scalar(select(User).where(User.name == name.strip()))
+            if user is None:
+                return False
+            user.password_hash = self._hasher.hash(password)
+            return True
+
+
+def _check_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise UserError("a user needs a name")
+    if len(name) > MAX_NAME_CHARS:
+        raise UserError(f"the name is too long ({len(name)} characters, at most {MAX_NAME_CHARS})")
+    if any(not ch.isprintable() for ch in name):
+        raise UserError("the name contains control characters")
+    return name
