@@ -15,6 +15,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
+from knowledge.batching import length_batches
 from knowledge.chroma_index import ChromaIndex
 from knowledge.embedder import Embedder
 from knowledge.lexical_index import LexicalIndex
@@ -96,10 +99,7 @@ class KnowledgeBase:
         present = self.dense.existing([chunk.id for doc in documents for chunk in doc.chunks])
         to_embed = [chunk for doc in documents for chunk in doc.chunks if chunk.id not in present]
         if to_embed:
-            vectors = self.embedder.embed([embedding_text(chunk) for chunk in to_embed])
-            self.dense.add(to_embed, vectors)
-        if on_embedded:
-            on_embedded(len(to_embed))
+            self.dense.add(to_embed, self._embed(to_embed, on_embedded))
         fresh = {chunk.id for chunk in to_embed}
         results = []
         for doc in documents:
@@ -127,14 +127,31 @@ class KnowledgeBase:
                 on_applied(doc, applied)
         return results
 
+    def _embed(self, chunks: list[Chunk], on_embedded: Callable[[int], None] | None) -> np.ndarray:
+        """Vectors in `chunks` order, computed in passes of similar length (see `knowledge.batching`);
+        one call per pass also lets a progress bar move while a batch is embedded."""
+        texts = [embedding_text(chunk) for chunk in chunks]
+        measure = getattr(self.embedder, "token_lengths", None)
+        # Without a tokenizer, characters are a fair proxy (~4 per word-piece).
+        lengths = measure(texts) if measure else [len(text) // 4 + 2 for text in texts]
+        passes = length_batches(lengths, max_items=int(getattr(self.embedder, "batch_size", 64)))
+        parts = []
+        for indices in passes:
+            parts.append(self.embedder.embed([texts[i] for i in indices]))
+            if on_embedded:
+                on_embedded(len(indices))
+        vectors = np.empty((len(texts), parts[0].shape[1]), dtype=np.float32)
+        vectors[[i for indices in passes for i in indices]] = np.concatenate(parts)
+        return vectors
+
     def delete_document(self, document_id: str) -> bool:
         record = self.registry.get(document_id)
         if record is None:
             return False
         owned = self.registry.chunk_ids(document_id)
         with self.db.transaction() as conn:
-            DocumentRegistry.remove(conn, document_id)
             LexicalIndex.remove(conn, document_id)
+            DocumentRegistry.remove(conn, document_id)
         self.dense.delete(owned)
         return True
 
@@ -144,10 +161,19 @@ class KnowledgeBase:
         dense_ids = self.dense.ids()
         dense_orphans = dense_ids - owned
         self.dense.delete(dense_orphans)
-        lexical_orphans = self.lexical.chunk_ids() - owned
         with self.db.transaction() as conn:
-            for chunk_id in lexical_orphans:
-                conn.execute("DELETE FROM chunks_fts WHERE chunk_id = ?", (chunk_id,))
+            # FTS rows follow their chunk (same transaction, delete trigger): this finds none unless
+            # the file was edited by hand; the check is one join, cheap next to the dense id scan.
+            lexical_orphans = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT f.rowid FROM chunks_fts f LEFT JOIN chunks c ON c.seq = f.rowid "
+                    "WHERE c.seq IS NULL OR c.id != f.chunk_id"
+                )
+            ]
+            conn.executemany(
+                "DELETE FROM chunks_fts WHERE rowid = ?", [(rowid,) for rowid in lexical_orphans]
+            )
             missing = owned - dense_ids
             docs = {row[1] for row in conn.execute("SELECT id, document_id FROM chunks") if row[0] in missing}
             # Forgetting the hash makes the next sync treat the document as changed and re-embed it.

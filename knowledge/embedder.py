@@ -63,14 +63,25 @@ class SentenceTransformerEmbedder:
         self.dimension = int(self._model.get_embedding_dimension() or DEFAULT_DIMENSION)
 
     @property
+    def model(self):
+        """The underlying SentenceTransformer (benchmarks time its raw forward pass)."""
+        return self._model
+
+    @property
     def max_tokens(self) -> int:
         return int(self._model.max_seq_length or 256)  # all-MiniLM-L6-v2's window
 
-    def token_count(self, texts: Sequence[str]) -> int:
-        """Tokens the model actually reads for these texts (after its own truncation)."""
+    def token_lengths(self, texts: Sequence[str]) -> list[int]:
+        """Tokens the model actually reads for each text (after its own truncation)."""
+        if not texts:
+            return []
         tokenizer = self._model.tokenizer
         encoded = tokenizer(list(texts), truncation=True, max_length=self.max_tokens)["input_ids"]
-        return sum(len(ids) for ids in encoded)
+        return [len(ids) for ids in encoded]
+
+    def token_count(self, texts: Sequence[str]) -> int:
+        """Tokens the model actually reads for these texts (after its own truncation)."""
+        return sum(self.token_lengths(texts))
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

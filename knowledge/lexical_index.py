@@ -29,16 +29,22 @@ class LexicalIndex:
 
     @staticmethod
     def write(conn: sqlite3.Connection, document_id: str, chunks: Sequence[Chunk]) -> None:
-        """Replace a document's entries, inside the caller's transaction."""
-        conn.execute("DELETE FROM chunks_fts WHERE document_id = ?", (document_id,))
+        """Index a document's chunks, in the caller's transaction, after `DocumentRegistry.write` put
+        them in the registry (an FTS row shares its chunk's `seq`; the previous version's rows went
+        with its chunk rows, by trigger)."""
         conn.executemany(
-            "INSERT INTO chunks_fts(chunk_id, document_id, title, heading, body) VALUES (?, ?, ?, ?, ?)",
-            [(c.id, document_id, c.title, c.heading, c.text) for c in chunks],
+            "INSERT INTO chunks_fts(rowid, chunk_id, document_id, title, heading, body) "
+            "VALUES ((SELECT seq FROM chunks WHERE id = ?), ?, ?, ?, ?, ?)",
+            [(c.id, c.id, document_id, c.title, c.heading, c.text) for c in chunks],
         )
 
     @staticmethod
     def remove(conn: sqlite3.Connection, document_id: str) -> None:
-        conn.execute("DELETE FROM chunks_fts WHERE document_id = ?", (document_id,))
+        """Drop a document's rows (deleting its registry chunks does the same, by trigger)."""
+        conn.execute(
+            "DELETE FROM chunks_fts WHERE rowid IN (SELECT seq FROM chunks WHERE document_id = ?)",
+            (document_id,),
+        )
 
     def unseen_terms(self, text: str) -> set[str]:
         """The text's content words that no chunk contains (after the index's own stemming).
@@ -50,7 +56,9 @@ class LexicalIndex:
         for token in dict.fromkeys(_TOKEN.findall(text.lower())):
             if token in STOPWORDS or len(token) < 3 or token.isdigit():
                 continue
-            found = self._db.query("SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT 1", (f'"{token}"',))
+            found = self._db.query(
+                "SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT 1", (f'"{token}"',)
+            )
             if not found:
                 unseen.add(token)
         return unseen
@@ -65,7 +73,7 @@ class LexicalIndex:
         sql = (
             "SELECT f.chunk_id, f.document_id, f.title, f.heading, f.body, c.page, c.ordinal, "
             "bm25(chunks_fts, 0, 0, 2.0, 1.5, 1.0) AS rank "
-            "FROM chunks_fts f JOIN chunks c ON c.id = f.chunk_id WHERE chunks_fts MATCH ?"
+            "FROM chunks_fts f JOIN chunks c ON c.seq = f.rowid WHERE chunks_fts MATCH ?"
         )
         params: list = [expression]
         if document_ids:

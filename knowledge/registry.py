@@ -74,7 +74,7 @@ class DocumentRegistry:
             (row["id"], row["heading"], row["page"], row["body"])
             for row in self._db.query(
                 "SELECT c.id, c.heading, c.page, f.body FROM chunks c "
-                "JOIN chunks_fts f ON f.chunk_id = c.id WHERE c.document_id = ? ORDER BY c.ordinal",
+                "JOIN chunks_fts f ON f.rowid = c.seq WHERE c.document_id = ? ORDER BY c.ordinal",
                 (document_id,),
             )
         ]
