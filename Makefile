@@ -63,3 +63,7 @@ eval-baseline: $(STAMP)
 		$(VENV)/bin/lastmile eval --kb knowledge/samples --dataset $(SAMPLE_QUESTIONS) --out reports/sample
 	mkdir -p evals/baseline/sample
 	cp reports/sample/summary.json evals/baseline/sample/summary.json
+
+# Benchmarks (docs/retrieval.md): ingestion against the model's forward pass, query latency at 1k/10k/100k.
+bench: $(STAMP)
+	$(PY) bench/ingest.py && $(PY) bench/query.py

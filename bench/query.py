@@ -1,0 +1,137 @@
+"""Query latency p50/p95 at 1k, 10k and 100k chunks, per retrieval mode, against a LangChain baseline.
+
+The store is grown with synthetic chunks (random unit vectors, text drawn from the samsung-s10 manual's
+vocabulary by `bench.synthetic.vocabulary`; written straight into Chroma, the registry and FTS5, no
+embedding). Queries are the 50 real
+samsung-s10 questions, embedded once with the real model.
+- retrieval only: `HybridRetriever.search` with the query vector given, per mode (dense, lexical, hybrid);
+- end to end: the same plus embedding the query, next to the baseline, a plain LangChain retriever
+  (`langchain_chroma.Chroma(...).as_retriever()` over the same collection with `HuggingFaceEmbeddings` of
+  the same model: dense only, no fusion, no registry check).
+
+    .venv/bin/python bench/query.py [--sizes 1000 10000 100000] [--rounds 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path[0] = str(REPO)  # not bench/: its ingest.py would shadow the ingest package
+
+from knowledge.embedder import hub_offline  # noqa: E402
+
+hub_offline()
+
+EVALDATA = REPO.parent / "shared" / "evaldata" / "samsung-s10"
+
+
+def grow(kb, total: int, words: list[str], rng: np.random.Generator) -> None:
+    """Add synthetic 10-chunk documents until the store holds `total` chunks (5,000 per Chroma write:
+    small writes make building the 100k point several times slower)."""
+    from knowledge.lexical_index import LexicalIndex
+    from knowledge.registry import DocumentRegistry
+    from knowledge.types import Chunk
+
+    while (have := kb.dense.count()) < total:
+        count = min(5000, total - have)
+        chunks = [
+            Chunk(
+                id=f"syn-{i:07d}",
+                document_id=f"synthetic/doc-{i // 10:06d}.md",
+                text=" ".join(rng.choice(words, size=120)) + ".",
+                title=f"Synthetic document {i // 10}",
+                ordinal=i % 10,
+            )
+            for i in range(have, have + count)
+        ]
+        vectors = rng.standard_normal((count, kb.embedder.dimension)).astype(np.float32)
+        kb.dense.add(chunks, vectors / np.linalg.norm(vectors, axis=1, keepdims=True))
+        with kb.db.transaction() as conn:
+            for start in range(0, count, 10):
+                part = chunks[start : start + 10]
+                doc = part[0].document_id
+                DocumentRegistry.write(
+                    conn, document_id=doc, content_hash=doc, title=part[0].title, type="markdown",
+                    owner="bench", size_bytes=0, chunks=part,
+                )  # fmt: skip
+                LexicalIndex.write(conn, doc, part)
+
+
+def percentiles(samples: list[float]) -> str:
+    p50, p95 = np.percentile(np.array(samples) * 1000, [50, 95])
+    return f"p50 {p50:6.1f} ms  p95 {p95:6.1f} ms"
+
+
+def timed(call, items) -> list[float]:
+    for item in items[:5]:  # warm-up: caches, first HNSW load
+        call(item)
+    samples = []
+    for item in items:
+        started = time.perf_counter()
+        call(item)
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--rounds", type=int, default=4, help="times each question is asked per mode")
+    args = parser.parse_args()
+
+    from langchain_chroma import Chroma
+    from langchain_huggingface import HuggingFaceEmbeddings
+
+    from bench.synthetic import vocabulary
+    from evals.retrieval import load_questions
+    from knowledge.base import open_knowledge
+    from knowledge.embedder import SentenceTransformerEmbedder, default_model_path
+    from knowledge.retriever import HybridRetriever
+
+    embedder = SentenceTransformerEmbedder()
+    baseline_embeddings = HuggingFaceEmbeddings(
+        model_name=default_model_path(),
+        model_kwargs={"device": "cpu", "local_files_only": True},
+        encode_kwargs={"normalize_embeddings": True},
+    )
+    words = vocabulary(EVALDATA / "kb")  # 120-word chunks drawn from the manual's 5,000 commonest words
+    rng = np.random.default_rng(7)
+    questions = [q.text for q in load_questions(EVALDATA / "questions.jsonl")]
+    pairs = list(zip(questions, embedder.embed(questions), strict=True)) * args.rounds
+    with tempfile.TemporaryDirectory(prefix="lastmile-bench-query-") as scratch:
+        kb = open_knowledge(Path(scratch) / "home", embedder)
+        for size in sorted(args.sizes):
+            started = time.perf_counter()
+            grow(kb, size, words, rng)  # one store grows: 1k, then 10k, then 100k
+            print(
+                f"\n{kb.dense.count():,} chunks (grown in {time.perf_counter() - started:.0f} s, no embedding)"
+            )
+            retriever = HybridRetriever(kb)
+            for mode in ("dense", "lexical", "hybrid"):
+                samples = timed(
+                    lambda p, m=mode, r=retriever: r.search(p[0], k=5, mode=m, query_vector=p[1]), pairs
+                )
+                print(f"  retrieval only, {mode:8s} k=5        {percentiles(samples)}")
+            embedding = timed(lambda q: embedder.embed([q]), questions)
+            print(f"  query embedding alone                  {percentiles(embedding)}")
+            ours = timed(lambda q, r=retriever: r.search(q, k=5), questions)
+            print(f"  end to end, hybrid + query embedding   {percentiles(ours)}")
+            baseline = Chroma(
+                client=kb.dense.client,
+                collection_name="lastmile_chunks",
+                embedding_function=baseline_embeddings,
+            ).as_retriever(search_kwargs={"k": 5})
+            theirs = timed(baseline.invoke, questions)
+            print(f"  baseline: LangChain Chroma retriever   {percentiles(theirs)}")
+        kb.close()
+
+
+if __name__ == "__main__":
+    main()
