@@ -119,6 +119,8 @@ def ground(text: str, hits: list[Hit], *, framing: frozenset[str] = frozenset())
         markers = [int(m) for m in MARKER.findall(sentence)]
         bare = MARKER.sub("", sentence).strip()
         claim_text = bare.strip(_QUOTES + " ").rstrip(_QUOTES + " ")
+        if not claim_text.strip(" .,;:-"):
+            continue  # a marker or punctuation on its own claims nothing
         if bare in framing or (
             not markers and len(content_terms(claim_text)) < 3 and not _numbers(claim_text)
         ):

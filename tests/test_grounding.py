@@ -66,3 +66,9 @@ def test_supported_text_drops_only_the_unsupported_sentences():
     assert result.groundedness == 0.5
     assert "SAML" in result.supported_text
     assert "unlimited" not in result.supported_text
+
+
+def test_a_lone_marker_is_not_a_claim():
+    result = ground("SSO uses SAML 2.0 or OIDC [2].\n[1]", HITS)
+    assert len(result.claims) == 1
+    assert result.groundedness == 1.0
