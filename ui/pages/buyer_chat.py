@@ -1,49 +1,115 @@
-"""The buyer chat page: anonymous; the buyer sees only this session's conversation.
+"""The buyer chat page: anonymous; the buyer sees only their own conversation.
 
-Buyer text is shown with `st.text` (never as Markdown or HTML): nothing a buyer types is rendered.
+The conversation id (an unguessable token) is kept in the session and in the URL (`?c=...`), so a refresh
+keeps the conversation; the page only ever reads the transcript of that id. Buyer text is shown with
+`st.text` (never as Markdown or HTML). While a handoff is open the transcript polls for the rep's reply.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from assistant.types import Answer
-from ui.resources import get_assistant
+from assistant.pipeline import MAX_MESSAGE_CHARS, MessageRejected
+from assistant.storage.conversations import UnknownConversation
+from ui.render import REP_AVATAR, safe_markdown, show_message, words
+from ui.resources import get_services
 
-MAX_MESSAGE_CHARS = 4000
+POLL_EVERY = "5s"
+CONVERSATION_KEY = "conversation"
+POLLING_KEY = "buyer_polling"
+WAITING = ("open", "claimed")  # a rep has yet to reply
+LISTENING = ("open", "claimed", "replied")  # a rep may still write: keep polling
+
+services = get_services()
+chat = services.chat
+
+
+def conversation_id() -> str | None:
+    """This buyer's conversation: from the session, else from the URL when it names a real one."""
+    current = st.session_state.get(CONVERSATION_KEY)
+    if current is None:
+        from_url = st.query_params.get("c")
+        if from_url and chat.conversations.exists(from_url):
+            current = st.session_state[CONVERSATION_KEY] = from_url
+    if current is not None and st.query_params.get("c") != current:
+        st.query_params["c"] = current
+    return current
+
+
+def handoff_state(conversation: str | None) -> str | None:
+    """The state of this conversation's latest handoff (None when it was never handed off)."""
+    if conversation is None:
+        return None
+    handoffs = services.handoffs.for_conversation(conversation)
+    return handoffs[-1].state if handoffs else None
+
+
+def conversation_view(conversation: str | None) -> None:
+    state = handoff_state(conversation)
+    if st.session_state.get(POLLING_KEY, False) != (state in LISTENING):
+        st.rerun()  # start or stop polling: only a full run changes the fragment's schedule
+    if conversation is None:
+        with st.chat_message("assistant"):
+            st.markdown(
+                "Hello! Ask me anything about the product: features, security, deployment, limits, "
+                "migration. I answer from our documentation and show my sources."
+            )
+        return
+    messages = chat.transcript(conversation)
+    for message in messages:
+        show_message(message)
+    if state in WAITING:
+        st.info(
+            "An expert will reply here. You can keep asking questions in the meantime; "
+            "this page checks for the reply every few seconds.",
+            icon=REP_AVATAR,
+        )
+    elif (
+        state in (None, "resolved")
+        and any(m.role == "buyer" for m in messages)
+        and st.button("Talk to an expert", icon=REP_AVATAR, help="Hand this conversation to a person")
+    ):
+        chat.request_human(conversation)
+        st.rerun()
+
 
 st.title("Ask about our product")
 st.caption("Answers come from our product documentation, with sources. When unsure, an expert takes over.")
 
-history: list[dict] = st.session_state.setdefault("history", [])
+conversation = conversation_id()
+question = st.chat_input("Ask a question about the product", max_chars=MAX_MESSAGE_CHARS)
+st.session_state[POLLING_KEY] = handoff_state(conversation) in LISTENING
+if st.session_state[POLLING_KEY]:
+    st.fragment(conversation_view, run_every=POLL_EVERY)(conversation)
+else:
+    conversation_view(conversation)
 
-
-def show_answer(answer: Answer) -> None:
-    if answer.handoff:
-        st.info(answer.text, icon=":material/support_agent:")
-    else:
-        st.markdown(answer.text)
-    labels = ", ".join(answer.intents.labels) or "none"
-    st.caption(f"confidence {answer.confidence:.2f} · intent: {labels}")
-    for citation in answer.citations:
-        place = f" · page {citation.page}" if citation.page else ""
-        with st.expander(f"[{citation.marker}] {citation.title}{place}"):
-            st.text(citation.quote)
-            st.caption(f"source: {citation.source}" + (f" · {citation.heading}" if citation.heading else ""))
-
-
-for turn in history:
-    with st.chat_message("user"):
-        st.text(turn["question"])
-    with st.chat_message("assistant"):
-        show_answer(turn["answer"])
-
-question = st.chat_input("Ask a question about the product")
 if question:
-    question = question.strip()[:MAX_MESSAGE_CHARS]
     with st.chat_message("user"):
         st.text(question)
-    with st.chat_message("assistant"), st.spinner("Looking it up ..."):
-        answer = get_assistant().ask(question)
-        show_answer(answer)
-    history.append({"question": question, "answer": answer})
+    with st.chat_message("assistant"):
+        streamed = st.empty()
+        tokens: list[str] = []
+
+        def on_token(token: str) -> None:
+            tokens.append(token)
+            streamed.markdown(safe_markdown("".join(tokens)) + " ▌")
+
+        try:
+            with st.spinner("Looking it up ..."):
+                if conversation is None:
+                    conversation = st.session_state[CONVERSATION_KEY] = chat.start()
+                    st.query_params["c"] = conversation
+                turn = chat.ask(conversation, question, on_token=on_token)
+        except MessageRejected as error:
+            streamed.empty()
+            st.error(f"Sorry, I can't take that message: {error}.")
+            st.stop()
+        except UnknownConversation:
+            st.session_state.pop(CONVERSATION_KEY, None)  # the stored conversation is gone: start afresh
+            st.error("This conversation is no longer available: please ask again.")
+            st.stop()
+        streamed.empty()
+        if not tokens:  # the extractive composer has no tokens: stream the grounded answer word by word
+            st.write_stream(words(turn.answer.text))
+    st.rerun()  # show the stored turn: citations, tags, and the handoff banner when handed off

@@ -1,0 +1,182 @@
+"""The rep console (role rep or admin): the handoff queue, one handoff's conversation and evidence, and the
+AI draft to edit, send, resolve and save to the knowledge base.
+
+Buyer text (questions, transcript, reasons quoting it) is shown with `st.text` or in widgets that never
+parse Markdown. A refused transition (someone else claimed it first) is an error message, not a traceback.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from assistant.storage.handoffs import STATES, HandoffError, HandoffView
+from ui.auth import require_role
+from ui.queue_filters import AGES, INTENT_FILTERS, age_text, filter_queue, tags
+from ui.render import citation_chips, escaped, intent_tags, show_message
+from ui.resources import get_services
+
+FLASH_KEY = "console_flash"
+
+user = require_role("rep", "admin")  # stops here for anyone else
+st.set_page_config(layout="wide")
+services = get_services()
+desk, handoffs = services.desk, services.handoffs
+
+
+def flash(message: str) -> None:
+    st.session_state[FLASH_KEY] = message
+    st.rerun()
+
+
+DONE = {
+    "claim": "Claimed: it is yours to answer.",
+    "reply": "Reply sent: the buyer sees it in their conversation.",
+    "resolve": "Resolved.",
+}
+
+
+def act(action, *args) -> None:
+    """One rep-desk transition; a refused one (wrong state, someone else's) is shown as an error."""
+    try:
+        action(*args)
+    except HandoffError as error:
+        st.error(f"Not done: {error}.")
+        return
+    flash(DONE[action.__name__])
+
+
+def save_to_knowledge_base(handoff: HandoffView) -> None:
+    from ingest.sync import Syncer
+    from ingest.verified_qa import save_verified_answer
+
+    settings = services.settings
+    syncer = Syncer(services.kb, max_words=settings.chunk_words, overlap_words=settings.chunk_overlap_words)
+    try:
+        with st.spinner("Adding the answer to the knowledge base ..."):
+            document_id = save_verified_answer(
+                syncer,
+                handoff_id=handoff.id,
+                question=handoff.question,
+                answer=handoff.reply,
+                owner=user["name"],
+            )
+    except ValueError as error:
+        st.error(str(error))
+        return
+    handoffs.mark_saved(handoff.id, document_id)
+    flash(f"Saved to the knowledge base as {document_id}: the assistant can now cite it.")
+
+
+def queue_row(handoff: HandoffView) -> dict:
+    return {
+        "id": handoff.id,
+        "state": handoff.state,
+        "waiting": age_text(handoff.created_at),
+        "rep": handoff.rep,
+        "tags": ", ".join(tags(handoff)),
+        "confidence": round(handoff.confidence, 2),
+        "question": handoff.question,
+    }
+
+
+def evidence(handoff: HandoffView) -> None:
+    st.markdown(f"**Handoff #{handoff.id}** · {handoff.state} · waiting {age_text(handoff.created_at)}")
+    if handoff.rep:
+        st.caption(f"claimed by {escaped(handoff.rep)}")
+    st.markdown("**Question**")
+    st.text(handoff.question)
+    probabilities = {k: v for k, v in handoff.intents.items() if isinstance(v, float)}
+    intent_tags(
+        tags(handoff),
+        extra=" · ".join(f"{k} {v:.2f}" for k, v in probabilities.items())
+        + f" · confidence {handoff.confidence:.2f}",
+    )
+    st.markdown("**Why it was handed off**")
+    st.text("\n".join(f"• {reason}" for reason in handoff.reasons) or "• (no reason recorded)")
+    st.markdown("**Retrieved sources**")
+    if not handoff.sources:
+        st.caption("none")
+    for source in handoff.sources:
+        record = services.kb.registry.get(source)
+        st.text(f"• {record.title} ({source})" if record else f"• {source} (no longer in the knowledge base)")
+
+
+def reply_box(handoff: HandoffView) -> None:
+    mine = handoff.rep == user["name"]
+    if handoff.state == "open":
+        st.info("Claim this handoff to answer it: only one rep can hold it.")
+        if st.button("Claim", type="primary", icon=":material/front_hand:"):
+            act(desk.claim, handoff.id, user["name"])
+    elif not mine:
+        st.warning(f"{handoff.rep} holds this handoff: only they can reply or resolve it.")
+    editable = mine and handoff.state in ("claimed", "replied")
+    text = st.text_area(
+        "Reply to the buyer (starts from the AI draft; its [n] markers refer to the passages below)",
+        value=handoff.reply or handoff.draft,
+        height=200,
+        key=f"reply-{handoff.id}",
+        disabled=not editable,
+        placeholder="No draft: the documents had nothing to quote. Write the answer here.",
+    )
+    if handoff.draft_citations:
+        st.caption("Passages the AI draft cites")
+        citation_chips(handoff.draft_citations)
+    columns = st.columns(3)
+    if columns[0].button("Send reply", type="primary", disabled=not editable, icon=":material/send:"):
+        act(desk.reply, handoff.id, user["name"], text)
+    if columns[1].button("Resolve", disabled=not editable, icon=":material/task_alt:"):
+        act(desk.resolve, handoff.id, user["name"])
+    can_save = bool(handoff.reply.strip()) and not handoff.saved_document
+    if columns[2].button(
+        "Save to knowledge base",
+        disabled=not can_save,
+        icon=":material/library_add:",
+        help="Add the reply you sent as a verified Q&A document, so the assistant can answer it next time.",
+    ):
+        save_to_knowledge_base(handoff)
+    if handoff.saved_document:
+        st.caption(f"Saved to the knowledge base as {escaped(handoff.saved_document)}.")
+
+
+st.title("Rep console")
+if message := st.session_state.pop(FLASH_KEY, None):
+    st.success(message)
+
+counts = handoffs.counts()
+for column, state in zip(st.columns(len(STATES)), STATES, strict=True):
+    column.metric(state.capitalize(), counts[state])
+
+filters = st.columns([2, 2, 1])
+states = filters[0].multiselect("State", STATES, default=["open", "claimed", "replied"])
+intents = filters[1].multiselect("Intent", INTENT_FILTERS, placeholder="any intent")
+age = filters[2].selectbox("Age", list(AGES))
+queue = filter_queue(handoffs.list(), states=states, intents=intents, age=age)
+
+if not queue:
+    st.info("No handoff matches these filters.")
+    st.stop()
+st.dataframe(
+    [queue_row(h) for h in queue],
+    hide_index=True,
+    column_config={"question": st.column_config.TextColumn(width="large")},
+)
+chosen = st.selectbox(
+    "Open handoff",
+    [h.id for h in queue],
+    format_func=lambda i: next(f"#{h.id} · {h.state} · {h.question[:90]}" for h in queue if h.id == i),
+    key="console_handoff",
+)
+handoff = handoffs.get(chosen)
+
+st.divider()
+left, right = st.columns([3, 2], gap="large")
+with left:
+    st.subheader("Conversation")
+    with st.container(height=520):
+        for message in desk.conversations.messages(handoff.conversation_id):
+            show_message(message, staff_view=True)
+with right:
+    st.subheader("Evidence")
+    evidence(handoff)
+st.subheader("Reply")
+reply_box(handoff)
