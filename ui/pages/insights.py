@@ -1,0 +1,151 @@
+"""Insights (role rep or admin): the intent mix over time, answered vs handed-off turns, the confidence
+histogram and the top knowledge gaps, from the stored answers and handoffs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from assistant.knowledge_gaps import group_gaps
+from assistant.storage.insights import AnsweredTurn, answered_turns, knowledge_gaps
+from assistant.storage.models import utcnow
+from ui.auth import require_role
+from ui.resources import get_services
+
+PERIODS = {"last 7 days": 7, "last 30 days": 30, "last 90 days": 90, "all time": None}
+NO_INTENT = "(none)"
+GAP_LABEL_CHARS = 60
+
+require_role("rep", "admin")  # stops here for anyone else
+st.set_page_config(layout="wide")
+services = get_services()
+
+
+def turns_frame(turns: list[AnsweredTurn]) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "time": [t.created_at for t in turns],
+            "confidence": [t.confidence for t in turns],
+            "outcome": ["handed off" if t.handoff else "answered" for t in turns],
+            "intents": [list(t.intents) or [NO_INTENT] for t in turns],
+        }
+    )
+    span = frame["time"].max() - frame["time"].min()
+    frame["bucket"] = frame["time"].dt.floor("h" if span <= timedelta(days=2) else "D")
+    return frame
+
+
+def intent_mix(frame: pd.DataFrame) -> None:
+    st.subheader("Intent mix over time")
+    intents = frame.explode("intents").groupby(["bucket", "intents"]).size().rename("turns").reset_index()
+    chart = (
+        alt.Chart(intents)
+        .mark_bar()
+        .encode(
+            x=alt.X("bucket:T", title=None),
+            y=alt.Y("turns:Q", title="turns"),
+            color=alt.Color("intents:N", title="intent"),
+            tooltip=["bucket:T", "intents:N", "turns:Q"],
+        )
+    )
+    st.altair_chart(chart)
+
+
+def outcomes(frame: pd.DataFrame) -> None:
+    st.subheader("Answered vs handed off")
+    counts = frame.groupby(["bucket", "outcome"]).size().rename("turns").reset_index()
+    chart = (
+        alt.Chart(counts)
+        .mark_bar()
+        .encode(
+            x=alt.X("bucket:T", title=None),
+            y=alt.Y("turns:Q", stack="normalize", title="share of turns", axis=alt.Axis(format="%")),
+            color=alt.Color(
+                "outcome:N", scale=alt.Scale(domain=["answered", "handed off"], range=["#4c9f70", "#e08a3c"])
+            ),
+            tooltip=["bucket:T", "outcome:N", "turns:Q"],
+        )
+    )
+    st.altair_chart(chart)
+
+
+def confidence_histogram(frame: pd.DataFrame) -> None:
+    st.subheader("Confidence")
+    threshold = services.settings.handoff_threshold
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("confidence:Q", bin=alt.Bin(extent=[0, 1], step=0.05), title="confidence"),
+            y=alt.Y("count():Q", title="turns"),
+            color=alt.Color(
+                "outcome:N", scale=alt.Scale(domain=["answered", "handed off"], range=["#4c9f70", "#e08a3c"])
+            ),
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"threshold": [threshold]}))
+        .mark_rule(strokeDash=[4, 4])
+        .encode(x="threshold:Q")
+    )
+    st.altair_chart(bars + rule)
+    st.caption(f"Dashed line: the handoff threshold ({threshold:.2f}).")
+
+
+def top_gaps(since) -> None:
+    st.subheader("Top knowledge gaps")
+    gaps = knowledge_gaps(services.database, since=since)
+    if not gaps:
+        st.info("No question was handed off for lack of evidence in this period.")
+        return
+    groups = group_gaps(gaps, services.kb.embedder.embed)[:10]
+    data = pd.DataFrame(
+        {
+            "question": [_short(g.example) for g in groups],
+            "asked": [g.count for g in groups],
+            "nearest document": [g.nearest_source for g in groups],
+        }
+    )
+    chart = (
+        alt.Chart(data)
+        .mark_bar(color="#e08a3c")
+        .encode(
+            x=alt.X("asked:Q", title="times asked", axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("question:N", sort="-x", title=None, axis=alt.Axis(labelLimit=420)),
+            tooltip=["question:N", "asked:Q", "nearest document:N"],
+        )
+    )
+    st.altair_chart(chart)
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= GAP_LABEL_CHARS else text[: GAP_LABEL_CHARS - 1] + "…"
+
+
+st.title("Insights")
+period = st.segmented_control("Period", list(PERIODS), default="last 30 days")
+days = PERIODS[period or "all time"]
+since = utcnow() - timedelta(days=days) if days else None
+turns = answered_turns(services.database, since=since)
+if not turns:
+    st.info("No buyer questions in this period yet.")
+    st.stop()
+
+frame = turns_frame(turns)
+handed_off = int((frame["outcome"] == "handed off").sum())
+metrics = st.columns(4)
+metrics[0].metric("Buyer questions", len(frame))
+metrics[1].metric("Answered by the assistant", f"{(len(frame) - handed_off) / len(frame):.0%}")
+metrics[2].metric("Handed off to an expert", f"{handed_off / len(frame):.0%}", help=f"{handed_off} turns")
+metrics[3].metric("Median confidence", f"{frame['confidence'].median():.2f}")
+left, right = st.columns(2, gap="large")
+with left:
+    intent_mix(frame)
+    confidence_histogram(frame)
+with right:
+    outcomes(frame)
+    top_gaps(since)

@@ -1,0 +1,200 @@
+"""The knowledge base (role admin): upload documents, list, replace and delete them, preview what a search
+retrieves (with scores), and the knowledge gaps (questions handed off for lack of evidence, grouped)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from assistant.knowledge_gaps import group_gaps
+from assistant.storage.insights import knowledge_gaps
+from ingest.loaders import SUPPORTED_SUFFIXES
+from ingest.sync import Syncer, SyncReport
+from ui.auth import require_role
+from ui.resources import get_services
+
+UPLOADS_KEY = "kb_upload_results"
+FLASH_KEY = "kb_flash"
+
+user = require_role("admin")  # stops here for anyone else
+st.set_page_config(layout="wide")
+
+services = get_services()
+kb, settings = services.kb, services.settings
+max_bytes = int(settings.max_file_mb * 1024 * 1024)
+
+
+def syncer() -> Syncer:
+    return Syncer(
+        kb,
+        max_words=settings.chunk_words,
+        overlap_words=settings.chunk_overlap_words,
+        max_file_bytes=max_bytes,
+        owner=user["name"],
+    )
+
+
+def outcome(name: str, report: SyncReport) -> dict:
+    """One row of the upload results: added / updated / unchanged / failed, with the reason."""
+    if report.failed:
+        return {"file": name, "result": "failed", "detail": report.failed[0].reason}
+    for result in ("added", "updated", "unchanged"):
+        if getattr(report, result):
+            detail = f"{report.chunks} chunks, {report.embedded} embedded" if result != "unchanged" else ""
+            return {"file": name, "result": result, "detail": detail}
+    return {"file": name, "result": "failed", "detail": "nothing was applied"}
+
+
+def apply_upload(document_id: str, data: bytes) -> dict:
+    if len(data) > max_bytes:
+        reason = f"file too large: {len(data) / 2**20:.1f} MB > limit {settings.max_file_mb:g} MB"
+        return {"file": document_id, "result": "failed", "detail": reason}
+    return outcome(document_id, syncer().sync_bytes(document_id, data, owner=user["name"]))
+
+
+def flash(message: str) -> None:
+    st.session_state[FLASH_KEY] = message
+    st.rerun()
+
+
+def documents_tab() -> None:
+    records = kb.registry.list()
+    st.caption(f"{len(records)} documents, {sum(r.chunk_count for r in records)} chunks")
+    st.dataframe(
+        [
+            {
+                "title": r.title,
+                "id": r.id,
+                "type": r.type,
+                "version": r.version,
+                "owner": r.owner,
+                "updated": r.updated_at,
+                "chunks": r.chunk_count,
+                "KB": round(r.size_bytes / 1024, 1),
+            }
+            for r in records
+        ],
+        hide_index=True,
+        column_config={"title": st.column_config.TextColumn(width="large")},
+    )
+    if not records:
+        return
+    st.subheader("Replace or delete a document")
+    chosen = st.selectbox("Document", [r.id for r in records], key="kb_document")
+    record = next(r for r in records if r.id == chosen)
+    replace, delete = st.columns(2, gap="large")
+    with replace:
+        suffix = Path(chosen).suffix.lower()
+        new_file = st.file_uploader(
+            f"Replacement ({suffix} file)", type=[suffix.lstrip(".")], key=f"kb_replace_{chosen}"
+        )
+        if st.button("Replace", disabled=new_file is None, icon=":material/swap_horiz:"):
+            row = apply_upload(chosen, new_file.getvalue())
+            flash(f"{chosen}: {row['result']} {row['detail']}".strip())
+    with delete:
+        confirmed = st.checkbox(f"Yes, delete {chosen} and its {record.chunk_count} chunks", key="kb_confirm")
+        if st.button("Delete", type="primary", disabled=not confirmed, icon=":material/delete:"):
+            kb.delete_document(chosen)
+            st.session_state.pop("kb_confirm", None)
+            flash(f"Deleted {chosen}.")
+
+
+def upload_tab() -> None:
+    round_ = st.session_state.setdefault("kb_upload_round", 0)  # a new key empties the uploader
+    files = st.file_uploader(
+        "Documents (Markdown, text, HTML, PDF, Word, CSV): several at once; a file named like an existing "
+        "document replaces it",
+        type=[suffix.lstrip(".") for suffix in SUPPORTED_SUFFIXES],
+        accept_multiple_files=True,
+        key=f"kb_uploads_{round_}",
+    )
+    if st.button("Add to the knowledge base", type="primary", disabled=not files, icon=":material/upload:"):
+        progress = st.progress(0.0, text="Starting ...")
+        rows = []
+        for done, upload in enumerate(files or []):
+            progress.progress(done / len(files), text=f"{upload.name} ({done + 1} of {len(files)}) ...")
+            rows.append(apply_upload(upload.name, upload.getvalue()))
+        progress.progress(1.0, text="Done")
+        st.session_state[UPLOADS_KEY] = rows
+        st.session_state["kb_upload_round"] = round_ + 1
+        st.rerun()
+    if rows := st.session_state.get(UPLOADS_KEY):
+        failed = sum(row["result"] == "failed" for row in rows)
+        (st.warning if failed else st.success)(
+            f"{len(rows) - failed} of {len(rows)} files applied" + (f", {failed} failed" if failed else "")
+        )
+        st.dataframe(rows, hide_index=True)
+
+
+def search_tab() -> None:
+    query = st.text_input(
+        "Search as the assistant would", placeholder="e.g. which regions can host our data?"
+    )
+    columns = st.columns(2)
+    mode = columns[0].radio("Retrieval", ["hybrid", "dense", "lexical"], horizontal=True)
+    k = columns[1].slider("Passages", 1, 20, 10)
+    if not query.strip():
+        return
+    hits = services.assistant.retriever.search(query, k=k, mode=mode)
+    if not hits:
+        st.info("Nothing retrieved.")
+        return
+    st.dataframe(
+        [
+            {
+                "rank": rank,
+                "similarity": round(hit.similarity or 0.0, 3),
+                "score": round(hit.score, 4),
+                "source": hit.chunk.document_id,
+                "heading": hit.chunk.heading,
+                "page": hit.chunk.page,
+                "text": hit.chunk.text,
+            }
+            for rank, hit in enumerate(hits, start=1)
+        ],
+        hide_index=True,
+        column_config={"text": st.column_config.TextColumn(width="large")},
+    )
+    st.caption(
+        "similarity: cosine to the query; score: what ranked the hit (fused rank score in hybrid mode)."
+    )
+
+
+def gaps_tab() -> None:
+    gaps = knowledge_gaps(services.database)
+    if not gaps:
+        st.info("No knowledge gaps: every handed-off question so far had evidence in the documents.")
+        return
+    groups = group_gaps(gaps, kb.embedder.embed)
+    st.caption(f"{len(gaps)} questions handed off for lack of evidence, in {len(groups)} groups")
+    st.dataframe(
+        [
+            {
+                "asked": group.count,
+                "unresolved": group.unresolved,
+                "question": group.example,
+                "also asked as": " | ".join(group.questions[1:4]),
+                "nearest document": group.nearest_source,
+                "last asked": group.last_asked,
+                "handoffs": ", ".join(f"#{i}" for i in group.handoff_ids[-5:]),
+            }
+            for group in groups
+        ],
+        hide_index=True,
+        column_config={"question": st.column_config.TextColumn(width="large")},
+    )
+
+
+st.title("Knowledge base")
+if message := st.session_state.pop(FLASH_KEY, None):
+    st.success(message)
+documents, upload, search, gaps = st.tabs(["Documents", "Upload", "Search preview", "Knowledge gaps"])
+with documents:
+    documents_tab()
+with upload:
+    upload_tab()
+with search:
+    search_tab()
+with gaps:
+    gaps_tab()
