@@ -1,0 +1,77 @@
+"""Helpers for the Streamlit page tests (tests/test_app_*.py): the app's environment, staff accounts,
+and reading what AppTest exposes only as generic blocks (popover chips, Vega-Lite charts)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import REPO
+
+APP = REPO / "ui" / "app.py"
+PAGES = REPO / "ui" / "pages"
+TIMEOUT_S = 180  # the first run of a page builds the services (the model, Chroma): slow on a busy machine
+PASSWORDS = {"rita": "rita-password", "ralph": "ralph-password", "ada": "ada-password"}
+ROLES = {"rita": "rep", "ralph": "rep", "ada": "admin"}
+
+
+def use_home(monkeypatch, home: Path, database: Path) -> str:
+    """Point the app at `home` (knowledge) and `database` (conversations, handoffs, users); returns the URL.
+
+    The knowledge home may be the shared read-only sample; everything the tests write goes to `database`.
+    """
+    import streamlit as st
+
+    url = f"sqlite:///{database}"
+    monkeypatch.setenv("LASTMILE_HOME", str(home))
+    monkeypatch.setenv("LASTMILE_DATABASE_URL", url)
+    st.cache_resource.clear()  # the services are cached per process: rebuild them for this home
+    return url
+
+
+def add_staff(database_url: str, *names: str) -> None:
+    from assistant.storage.database import Database
+    from assistant.storage.users import UserStore
+
+    users = UserStore(Database(database_url))
+    for name in names:
+        users.add(name, ROLES[name], PASSWORDS[name])
+
+
+def page(name: str, user: str | None = None) -> AppTest:
+    """A page file run on its own (as if reached directly, without the menu), signed in as `user`."""
+    app = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=TIMEOUT_S)
+    if user is not None:
+        app.session_state["user"] = {"name": user, "role": ROLES.get(user, "rep")}
+    return app
+
+
+def services():
+    from ui.resources import get_services
+
+    return get_services()
+
+
+def blocks(app: AppTest, kind: str) -> list:
+    found, pending = [], [app._tree]
+    while pending:
+        node = pending.pop()
+        for child in getattr(node, "children", {}).values():
+            if getattr(child, "type", None) == kind:
+                found.append(child)
+            pending.append(child)
+    return found
+
+
+def chip_labels(app: AppTest) -> list[str]:
+    """The labels of the citation chips (popovers), sorted."""
+    return sorted(block.proto.popover.label for block in blocks(app, "popover"))
+
+
+def texts(app: AppTest) -> list[str]:
+    return [element.value for element in app.text]
+
+
+def errors(app: AppTest) -> list[str]:
+    return [element.value for element in app.error]

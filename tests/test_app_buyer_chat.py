@@ -1,0 +1,101 @@
+"""The buyer chat page through Streamlit's AppTest, on the sample knowledge base: cited answers, plain
+buyer text, the handoff banner, the rep's reply in the same conversation, and buyers kept apart."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app_support import add_staff, chip_labels, page, services, texts, use_home
+
+CITED = "Which data residency regions can we choose?"
+UNCOVERED = "Do you have a native connector for Lotus Notes 6?"
+
+
+@pytest.fixture
+def chat(sample_home, tmp_path, monkeypatch):
+    url = use_home(monkeypatch, sample_home, tmp_path / "lastmile.sqlite3")
+    add_staff(url, "rita")
+    app = page("buyer_chat")
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def ask(app, question: str):
+    app.chat_input[0].set_value(question).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def test_answer_is_cited_with_numbered_chips_and_intent_tags(chat):
+    ask(chat, CITED)
+    answer = "\n".join(block.value for block in chat.markdown)
+    assert "[1]" in answer
+    chips = chip_labels(chat)
+    assert chips, "no citation chips shown"
+    assert chips[0].startswith("[1] ")
+    quotes = [text for text in texts(chat) if text != CITED]
+    assert any("EU" in quote for quote in quotes), "a chip shows the quoted passage"
+    assert any("gray-badge[" in caption.value for caption in chat.caption), "intent tags are shown"
+    assert chat.query_params["c"] == chat.session_state["conversation"], "a refresh keeps the conversation"
+
+
+def test_buyer_text_is_shown_as_plain_text(chat):
+    attack = "<script>alert('x')</script> **bold** <img src=x onerror=alert(1)> what regions do you support?"
+    ask(chat, attack)
+    assert attack in texts(chat)
+    assert all("<script>" not in block.value for block in chat.markdown)
+    assert all("onerror" not in block.value for block in chat.markdown)
+
+
+def test_handoff_shows_a_banner_then_the_reps_reply(chat):
+    ask(chat, UNCOVERED)
+    assert any("An expert will reply here" in info.value for info in chat.info)
+    conversation = chat.session_state["conversation"]
+    handoff = services().handoffs.for_conversation(conversation)[-1]
+    assert handoff.state == "open"
+    assert handoff.question == UNCOVERED
+
+    desk = services().desk
+    desk.claim(handoff.id, "rita")
+    desk.reply(
+        handoff.id, "rita", "No native Lotus Notes connector: export to CSV and use the file connector."
+    )
+    chat.run()  # what the polling fragment does every few seconds
+    assert not chat.exception, chat.exception
+    assert any("export to CSV" in block.value for block in chat.markdown)
+    assert any("rita" in caption.value and "product expert" in caption.value for caption in chat.caption)
+    assert not any("An expert will reply here" in info.value for info in chat.info)
+
+
+def test_talk_to_an_expert_opens_a_handoff(chat):
+    ask(chat, CITED)
+    button = next(b for b in chat.button if b.label == "Talk to an expert")
+    button.click().run()
+    assert not chat.exception, chat.exception
+    handoffs = services().handoffs.for_conversation(chat.session_state["conversation"])
+    assert [h.reasons for h in handoffs] == [["buyer asked for a human"]]
+    assert any("An expert will reply here" in info.value for info in chat.info)
+    assert not any(b.label == "Talk to an expert" for b in chat.button)
+
+
+def test_a_refresh_keeps_the_conversation_and_other_buyers_see_nothing_of_it(chat):
+    ask(chat, CITED)
+    conversation = chat.session_state["conversation"]
+
+    refreshed = page("buyer_chat")
+    refreshed.query_params["c"] = conversation
+    refreshed.run()
+    assert CITED in texts(refreshed)
+
+    stranger = page("buyer_chat")
+    stranger.run()
+    assert CITED not in texts(stranger)
+    assert "conversation" not in stranger.session_state
+
+    guessing = page("buyer_chat")
+    guessing.query_params["c"] = "not-a-real-conversation"
+    guessing.run()
+    assert not guessing.exception, guessing.exception
+    assert "conversation" not in guessing.session_state
+    assert CITED not in texts(guessing)
