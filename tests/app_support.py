@@ -14,6 +14,7 @@ PAGES = REPO / "ui" / "pages"
 TIMEOUT_S = 180  # the first run of a page builds the services (the model, Chroma): slow on a busy machine
 PASSWORDS = {"rita": "rita-password", "ralph": "ralph-password", "ada": "ada-password"}
 ROLES = {"rita": "rep", "ralph": "rep", "ada": "admin"}
+SMALL_KB = ("security-compliance.md", "ingestion-connectors.md", "faq.csv")
 
 
 def use_home(monkeypatch, home: Path, database: Path) -> str:
@@ -75,3 +76,15 @@ def texts(app: AppTest) -> list[str]:
 
 def errors(app: AppTest) -> list[str]:
     return [element.value for element in app.error]
+
+
+def small_home(home: Path, embedder, names: tuple[str, ...] = SMALL_KB) -> Path:
+    """A knowledge home of a few sample documents, for tests that write to the knowledge base."""
+    from ingest.sync import Syncer
+    from tests.conftest import SAMPLES, make_kb
+
+    kb = make_kb(home, embedder)
+    report = Syncer(kb).sync([SAMPLES / name for name in names])
+    assert not report.failed, report.failed
+    kb.close()
+    return home

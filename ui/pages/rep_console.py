@@ -15,17 +15,12 @@ from ui.queue_filters import AGES, INTENT_FILTERS, age_text, filter_queue, tags
 from ui.render import citation_chips, escaped, intent_tags, show_message
 from ui.resources import get_services
 
-FLASH_KEY = "console_flash"
+NOTICE_KEY = "console_notice"  # (kind, message) left by a button for the next run
 
 user = require_role("rep", "admin")  # stops here for anyone else
 st.set_page_config(layout="wide")
 services = get_services()
 desk, handoffs = services.desk, services.handoffs
-
-
-def flash(message: str) -> None:
-    st.session_state[FLASH_KEY] = message
-    st.rerun()
 
 
 DONE = {
@@ -35,36 +30,46 @@ DONE = {
 }
 
 
-def act(action, *args) -> None:
-    """One rep-desk transition; a refused one (wrong state, someone else's) is shown as an error."""
+def on_click(action: str, handoff_id: int) -> None:
+    """A button's callback: runs before the next page run, on the handoff the rep was looking at when they
+    clicked. A refused transition (someone else claimed it meanwhile) becomes an error message."""
+    rep = user["name"]
     try:
-        action(*args)
-    except HandoffError as error:
-        st.error(f"Not done: {error}.")
+        if action == "claim":
+            desk.claim(handoff_id, rep)
+        elif action == "reply":
+            desk.reply(handoff_id, rep, st.session_state.get(f"reply-{handoff_id}", ""))
+        elif action == "resolve":
+            desk.resolve(handoff_id, rep)
+        else:
+            document_id = save_to_knowledge_base(handoff_id)
+    except (HandoffError, ValueError) as error:
+        st.session_state[NOTICE_KEY] = ("error", f"Not done: {error}.")
         return
-    flash(DONE[action.__name__])
+    done = DONE.get(action) or f"Saved as {document_id}: the assistant can now cite it."
+    st.session_state[NOTICE_KEY] = ("success", done)
 
 
-def save_to_knowledge_base(handoff: HandoffView) -> None:
+def save_to_knowledge_base(handoff_id: int) -> str:
     from ingest.sync import Syncer
     from ingest.verified_qa import save_verified_answer
 
+    handoff = handoffs.get(handoff_id)
+    if not handoff.reply.strip():
+        raise ValueError("send a reply before saving it")
     settings = services.settings
     syncer = Syncer(services.kb, max_words=settings.chunk_words, overlap_words=settings.chunk_overlap_words)
-    try:
-        with st.spinner("Adding the answer to the knowledge base ..."):
-            document_id = save_verified_answer(
-                syncer,
-                handoff_id=handoff.id,
-                question=handoff.question,
-                answer=handoff.reply,
-                owner=user["name"],
-            )
-    except ValueError as error:
-        st.error(str(error))
-        return
+    document_id = save_verified_answer(
+        syncer, handoff_id=handoff.id, question=handoff.question, answer=handoff.reply, owner=user["name"]
+    )
     handoffs.mark_saved(handoff.id, document_id)
-    flash(f"Saved to the knowledge base as {document_id}: the assistant can now cite it.")
+    return document_id
+
+
+def button(column, label: str, action: str, handoff_id: int, **options) -> None:
+    column.button(
+        label, on_click=on_click, args=(action, handoff_id), key=f"do-{action}-{handoff_id}", **options
+    )
 
 
 def queue_row(handoff: HandoffView) -> dict:
@@ -105,12 +110,11 @@ def reply_box(handoff: HandoffView) -> None:
     mine = handoff.rep == user["name"]
     if handoff.state == "open":
         st.info("Claim this handoff to answer it: only one rep can hold it.")
-        if st.button("Claim", type="primary", icon=":material/front_hand:"):
-            act(desk.claim, handoff.id, user["name"])
+        button(st, "Claim", "claim", handoff.id, type="primary", icon=":material/front_hand:")
     elif not mine:
         st.warning(f"{handoff.rep} holds this handoff: only they can reply or resolve it.")
     editable = mine and handoff.state in ("claimed", "replied")
-    text = st.text_area(
+    st.text_area(
         "Reply to the buyer (starts from the AI draft; its [n] markers refer to the passages below)",
         value=handoff.reply or handoff.draft,
         height=200,
@@ -122,25 +126,33 @@ def reply_box(handoff: HandoffView) -> None:
         st.caption("Passages the AI draft cites")
         citation_chips(handoff.draft_citations)
     columns = st.columns(3)
-    if columns[0].button("Send reply", type="primary", disabled=not editable, icon=":material/send:"):
-        act(desk.reply, handoff.id, user["name"], text)
-    if columns[1].button("Resolve", disabled=not editable, icon=":material/task_alt:"):
-        act(desk.resolve, handoff.id, user["name"])
-    can_save = bool(handoff.reply.strip()) and not handoff.saved_document
-    if columns[2].button(
+    button(
+        columns[0],
+        "Send reply",
+        "reply",
+        handoff.id,
+        type="primary",
+        disabled=not editable,
+        icon=":material/send:",
+    )
+    button(columns[1], "Resolve", "resolve", handoff.id, disabled=not editable, icon=":material/task_alt:")
+    button(
+        columns[2],
         "Save to knowledge base",
-        disabled=not can_save,
+        "save",
+        handoff.id,
+        disabled=not handoff.reply.strip() or bool(handoff.saved_document),
         icon=":material/library_add:",
         help="Add the reply you sent as a verified Q&A document, so the assistant can answer it next time.",
-    ):
-        save_to_knowledge_base(handoff)
+    )
     if handoff.saved_document:
         st.caption(f"Saved to the knowledge base as {escaped(handoff.saved_document)}.")
 
 
 st.title("Rep console")
-if message := st.session_state.pop(FLASH_KEY, None):
-    st.success(message)
+if notice := st.session_state.pop(NOTICE_KEY, None):
+    kind, message = notice
+    (st.error if kind == "error" else st.success)(message)
 
 counts = handoffs.counts()
 for column, state in zip(st.columns(len(STATES)), STATES, strict=True):
