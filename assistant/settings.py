@@ -32,7 +32,7 @@ class Settings(BaseSettings):
         description="Local sentence-transformers model directory; unset = the bundled all-MiniLM-L6-v2.",
     )
     embedding_batch_size: int = Field(default=64, description="Texts embedded per forward pass.")
-    chunk_words: int = Field(default=180, description="Maximum words per chunk.")
+    chunk_words: int = Field(default=80, description="Maximum words per chunk.")
     chunk_overlap_words: int = Field(
         default=30, description="Words shared by consecutive chunks of a section."
     )

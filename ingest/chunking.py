@@ -15,7 +15,10 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 from ingest.document import LoadedDocument
 from knowledge.types import Chunk
 
-DEFAULT_CHUNK_WORDS = 180  # ~240 word-pieces: inside all-MiniLM-L6-v2's 256-token window
+# Measured (docs/retrieval.md, bench/chunk_sizes.py): on samsung-s10, 40 to 80 words retrieve best
+# (hybrid MRR 0.86-0.89; 180 words 0.81); within that plateau 80 keeps the sample set's citation
+# precision, which 60 lowers by 0.05 (shorter passages, fewer quotable sentences each).
+DEFAULT_CHUNK_WORDS = 80
 DEFAULT_OVERLAP_WORDS = 30
 
 
