@@ -11,14 +11,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.auth import SIGNED_IN_KEY, current_user, sign_out
+from ui.auth import GONE_KEY, SIGNED_IN_KEY, refreshed_user, sign_out
 from ui.render import escaped
 
 PAGES = Path(__file__).resolve().parent / "pages"
 
 st.set_page_config(page_title="Lastmile", page_icon=":speech_balloon:", layout="centered")
 
-user = current_user()
+user = refreshed_user()  # the role as the database has it now (None once the account is removed)
 role = user["role"] if user else None
 chat = st.Page(
     str(PAGES / "buyer_chat.py"), title="Ask us", icon=":material/forum:", url_path="chat", default=not role
@@ -48,6 +48,8 @@ else:
     sections["Staff"] = [account]
 
 navigation = st.navigation(sections)
+if st.session_state.pop(GONE_KEY, False):
+    st.warning("Your account no longer exists: you have been signed out.", icon=":material/lock:")
 if user:
     with st.sidebar:
         st.caption(f"Signed in as **{escaped(user['name'])}** ({role})")

@@ -17,6 +17,7 @@ from ui.resources import get_users
 USER_KEY = "user"
 SIGNED_IN_KEY = "just_signed_in"  # one-shot: the app opens the staff's first page after sign-in
 FAILURES_KEY = "sign_in_failures"
+GONE_KEY = "account_gone"  # one-shot: tell a signed-out session why
 MAX_FAILURES = 5  # per session, within FAILURE_WINDOW_S; then sign-in waits
 FAILURE_WINDOW_S = 60.0
 WRONG = "Wrong name or password."
@@ -34,27 +35,39 @@ def current_user() -> SignedIn | None:
     return SignedIn(name=str(user["name"]), role=str(user["role"]))
 
 
-def require_role(*roles: str) -> SignedIn:
-    """The signed-in user when their current role is one of `roles`; otherwise an error, and the page stops."""
+def refreshed_user() -> SignedIn | None:
+    """The signed-in user with their role as the database has it now; signed out if the account is gone."""
     user = current_user()
     if user is None:
-        st.error(
-            "Please sign in: this page is for Lastmile staff (Staff sign-in, in the menu).",
-            icon=":material/lock:",
-        )
-        st.stop()
+        return None
     role = get_users().role(user["name"])
     if role is None:  # the account was removed since sign-in
         sign_out()
-        st.error("Your account no longer exists: please sign in again.", icon=":material/lock:")
-        st.stop()
+        st.session_state[GONE_KEY] = True
+        return None
     if role != user["role"]:
         user = SignedIn(name=user["name"], role=role)
         st.session_state[USER_KEY] = dict(user)
-    if role not in roles:
+    return user
+
+
+def require_role(*roles: str) -> SignedIn:
+    """The signed-in user when their current role is one of `roles`; otherwise an error, and the page stops."""
+    user = refreshed_user()
+    if user is None:
+        if st.session_state.pop(GONE_KEY, False):
+            st.error("Your account no longer exists: please sign in again.", icon=":material/lock:")
+        else:
+            st.error(
+                "Please sign in: this page is for Lastmile staff (Staff sign-in, in the menu).",
+                icon=":material/lock:",
+            )
+        st.stop()
+    if user["role"] not in roles:
         allowed = " or ".join(roles)
         st.error(
-            f"This page is for the {allowed} role; you are signed in as {role}.", icon=":material/block:"
+            f"This page is for the {allowed} role; you are signed in as {user['role']}.",
+            icon=":material/block:",
         )
         st.stop()
     return user
