@@ -29,6 +29,11 @@ from knowledge.embedder import hub_offline  # noqa: E402
 
 hub_offline()
 
+# On a 2-core machine shared with other work, torch's two intra-op threads stall whenever another
+# process holds a core (measured here: one query 18 ms with 1 thread, 110-470 ms with 2; the same
+# ingest 12 s or 8-30 s). One thread gives repeatable figures; 0 keeps torch's default.
+THREADS_HELP = "torch CPU threads (default 1, see above; 0: torch's default)"
+
 EVALDATA = REPO.parent / "shared" / "evaldata" / "samsung-s10"
 
 
@@ -84,7 +89,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--rounds", type=int, default=4, help="times each question is asked per mode")
+    parser.add_argument("--threads", type=int, default=1, help=THREADS_HELP)
     args = parser.parse_args()
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
 
     from langchain_chroma import Chroma
     from langchain_huggingface import HuggingFaceEmbeddings
