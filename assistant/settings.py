@@ -37,6 +37,11 @@ class Settings(BaseSettings):
         default=30, description="Words shared by consecutive chunks of a section."
     )
     max_file_mb: float = Field(default=20.0, description="Files larger than this are refused at ingest.")
+    reranker_model: str | None = Field(
+        default=None,
+        description="Local sentence-transformers cross-encoder directory to rerank fused results; unset = no "
+        "reranking (no cross-encoder ships with Lastmile).",
+    )
     top_k: int = Field(default=5, description="Passages retrieved per question.")
     retrieval_mode: str = Field(default="hybrid", description="hybrid, dense or lexical.")
     handoff_threshold: float = Field(

@@ -19,6 +19,7 @@ from assistant.storage.handoffs import HandoffStore
 from knowledge.base import KnowledgeBase
 from knowledge.chroma_index import ChromaIndex
 from knowledge.embedder import Embedder, SentenceTransformerEmbedder
+from knowledge.reranker import build_reranker
 from knowledge.retriever import HybridRetriever
 from knowledge.store_db import KnowledgeDB
 
@@ -63,7 +64,7 @@ def build_intent_classifier(
 def build_assistant(settings: Settings, kb: KnowledgeBase | None = None) -> Assistant:
     kb = kb or build_knowledge(settings)
     return Assistant(
-        retriever=HybridRetriever(kb),
+        retriever=HybridRetriever(kb, reranker=build_reranker(settings.reranker_model)),
         classifier=build_intent_classifier(settings, kb.embedder),
         composer=ExtractiveComposer(),
         llm_composer=build_llm_composer(settings),
