@@ -16,7 +16,7 @@ from ui.render import escaped
 
 PAGES = Path(__file__).resolve().parent / "pages"
 
-st.set_page_config(page_title="Lastmile", page_icon=":speech_balloon:", layout="centered")
+st.set_option("client.toolbarMode", "minimal")  # no developer menu (Deploy, Rerun) for buyers and staff
 
 user = refreshed_user()  # the role as the database has it now (None once the account is removed)
 role = user["role"] if user else None
@@ -48,6 +48,8 @@ else:
     sections["Staff"] = [account]
 
 navigation = st.navigation(sections)
+wide = navigation not in (chat, account)  # staff tables and charts use the whole width
+st.set_page_config(page_title="Lastmile", page_icon=":speech_balloon:", layout="wide" if wide else "centered")
 if st.session_state.pop(GONE_KEY, False):
     st.warning("Your account no longer exists: you have been signed out.", icon=":material/lock:")
 if user:

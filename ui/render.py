@@ -59,8 +59,8 @@ def citation_chips(citations: Sequence[dict[str, Any]]) -> None:
 
 
 def intent_tags(labels: Sequence[str], *, extra: str = "") -> None:
-    """Intent labels (a fixed vocabulary) as small grey badges."""
-    badges = " ".join(f":gray-badge[{label}]" for label in labels if label.isidentifier())
+    """Intent labels as small grey badges."""
+    badges = " ".join(f":gray-badge[{escaped(label)}]" for label in labels)
     if badges or extra:
         st.caption(f"{badges} {escaped(extra)}".strip())
 
@@ -72,7 +72,7 @@ def show_message(message: MessageView, *, staff_view: bool = False) -> None:
             st.text(message.text)
         return
     if message.role == "rep":
-        with st.chat_message("human", avatar=REP_AVATAR):
+        with st.chat_message("expert", avatar=REP_AVATAR):
             st.caption(f"**{escaped(message.author or 'Product expert')}** · product expert")
             st.markdown(safe_markdown(message.text))
         return
@@ -82,7 +82,7 @@ def show_message(message: MessageView, *, staff_view: bool = False) -> None:
         citation_chips(payload.get("citations", []))
         extra = ""
         if staff_view and "confidence" in payload:
-            extra = f"confidence {payload['confidence']:.2f}"
+            extra = f"answer confidence {payload['confidence']:.2f}"
         intent_tags(payload.get("intent_labels", []), extra=extra)
         if staff_view and payload.get("handoff_reasons"):
             st.text("handoff: " + "; ".join(payload["handoff_reasons"]))

@@ -20,7 +20,6 @@ NO_INTENT = "(none)"
 GAP_LABEL_CHARS = 60
 
 require_role("rep", "admin")  # stops here for anyone else
-st.set_page_config(layout="wide")
 services = get_services()
 
 
@@ -34,21 +33,27 @@ def turns_frame(turns: list[AnsweredTurn]) -> pd.DataFrame:
         }
     )
     span = frame["time"].max() - frame["time"].min()
-    frame["bucket"] = frame["time"].dt.floor("h" if span <= timedelta(days=2) else "D")
+    hourly = span <= timedelta(days=2)
+    # Buckets as ordered labels: one bar per hour (short periods) or per day, however few there are.
+    frame["bucket"] = (
+        frame["time"].dt.floor("h" if hourly else "D").dt.strftime("%Y-%m-%d %H:00" if hourly else "%Y-%m-%d")
+    )
     return frame
 
 
 def intent_mix(frame: pd.DataFrame) -> None:
     st.subheader("Intent mix over time")
-    intents = frame.explode("intents").groupby(["bucket", "intents"]).size().rename("turns").reset_index()
+    intents = (
+        frame.explode("intents").groupby(["bucket", "intents"]).size().rename("turns").reset_index()
+    )  # a turn may carry several
     chart = (
         alt.Chart(intents)
         .mark_bar()
         .encode(
-            x=alt.X("bucket:T", title=None),
-            y=alt.Y("turns:Q", title="turns"),
+            x=alt.X("bucket:O", title=None, sort=None, axis=alt.Axis(labelAngle=-30)),
+            y=alt.Y("turns:Q", title="intent tags", axis=alt.Axis(tickMinStep=1)),
             color=alt.Color("intents:N", title="intent"),
-            tooltip=["bucket:T", "intents:N", "turns:Q"],
+            tooltip=["bucket:O", "intents:N", "turns:Q"],
         )
     )
     st.altair_chart(chart)
@@ -61,12 +66,12 @@ def outcomes(frame: pd.DataFrame) -> None:
         alt.Chart(counts)
         .mark_bar()
         .encode(
-            x=alt.X("bucket:T", title=None),
+            x=alt.X("bucket:O", title=None, sort=None, axis=alt.Axis(labelAngle=-30)),
             y=alt.Y("turns:Q", stack="normalize", title="share of turns", axis=alt.Axis(format="%")),
             color=alt.Color(
                 "outcome:N", scale=alt.Scale(domain=["answered", "handed off"], range=["#4c9f70", "#e08a3c"])
             ),
-            tooltip=["bucket:T", "outcome:N", "turns:Q"],
+            tooltip=["bucket:O", "outcome:N", "turns:Q"],
         )
     )
     st.altair_chart(chart)
@@ -80,7 +85,7 @@ def confidence_histogram(frame: pd.DataFrame) -> None:
         .mark_bar()
         .encode(
             x=alt.X("confidence:Q", bin=alt.Bin(extent=[0, 1], step=0.05), title="confidence"),
-            y=alt.Y("count():Q", title="turns"),
+            y=alt.Y("count():Q", title="turns", axis=alt.Axis(tickMinStep=1)),
             color=alt.Color(
                 "outcome:N", scale=alt.Scale(domain=["answered", "handed off"], range=["#4c9f70", "#e08a3c"])
             ),

@@ -3,6 +3,7 @@ retrieves (with scores), and the knowledge gaps (questions handed off for lack o
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import streamlit as st
@@ -18,7 +19,6 @@ UPLOADS_KEY = "kb_upload_results"
 FLASH_KEY = "kb_flash"
 
 user = require_role("admin")  # stops here for anyone else
-st.set_page_config(layout="wide")
 
 services = get_services()
 kb, settings = services.kb, services.settings
@@ -69,14 +69,13 @@ def documents_tab() -> None:
                 "type": r.type,
                 "version": r.version,
                 "owner": r.owner,
-                "updated": r.updated_at,
+                "updated": r.updated_at[:16].replace("T", " "),
                 "chunks": r.chunk_count,
                 "KB": round(r.size_bytes / 1024, 1),
             }
             for r in records
         ],
         hide_index=True,
-        column_config={"title": st.column_config.TextColumn(width="large")},
     )
     if not records:
         return
@@ -87,7 +86,10 @@ def documents_tab() -> None:
     with replace:
         suffix = Path(chosen).suffix.lower()
         new_file = st.file_uploader(
-            f"Replacement ({suffix} file)", type=[suffix.lstrip(".")], key=f"kb_replace_{chosen}"
+            f"Replacement ({suffix} file)",
+            type=[suffix.lstrip(".")],
+            max_upload_size=math.ceil(settings.max_file_mb),
+            key=f"kb_replace_{chosen}",
         )
         if st.button("Replace", disabled=new_file is None, icon=":material/swap_horiz:"):
             row = apply_upload(chosen, new_file.getvalue())
@@ -107,6 +109,7 @@ def upload_tab() -> None:
         "document replaces it",
         type=[suffix.lstrip(".") for suffix in SUPPORTED_SUFFIXES],
         accept_multiple_files=True,
+        max_upload_size=math.ceil(settings.max_file_mb),
         key=f"kb_uploads_{round_}",
     )
     if st.button("Add to the knowledge base", type="primary", disabled=not files, icon=":material/upload:"):
@@ -148,7 +151,7 @@ def search_tab() -> None:
                 "score": round(hit.score, 4),
                 "source": hit.chunk.document_id,
                 "heading": hit.chunk.heading,
-                "page": hit.chunk.page,
+                **({"page": hit.chunk.page} if any(h.chunk.page for h in hits) else {}),
                 "text": hit.chunk.text,
             }
             for rank, hit in enumerate(hits, start=1)
@@ -167,7 +170,10 @@ def gaps_tab() -> None:
         st.info("No knowledge gaps: every handed-off question so far had evidence in the documents.")
         return
     groups = group_gaps(gaps, kb.embedder.embed)
-    st.caption(f"{len(gaps)} questions handed off for lack of evidence, in {len(groups)} groups")
+    st.caption(
+        f"{_plural(len(gaps), 'question')} handed off for lack of evidence, in {_plural(len(groups), 'group')}; "
+        "similar questions are grouped by meaning."
+    )
     st.dataframe(
         [
             {
@@ -176,14 +182,18 @@ def gaps_tab() -> None:
                 "question": group.example,
                 "also asked as": " | ".join(group.questions[1:4]),
                 "nearest document": group.nearest_source,
-                "last asked": group.last_asked,
+                "last asked": group.last_asked.strftime("%Y-%m-%d %H:%M") if group.last_asked else "",
                 "handoffs": ", ".join(f"#{i}" for i in group.handoff_ids[-5:]),
             }
             for group in groups
         ],
         hide_index=True,
-        column_config={"question": st.column_config.TextColumn(width="large")},
+        column_config={"question": st.column_config.TextColumn(width="medium")},
     )
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 st.title("Knowledge base")

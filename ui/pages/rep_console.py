@@ -18,7 +18,6 @@ from ui.resources import get_services
 NOTICE_KEY = "console_notice"  # (kind, message) left by a button for the next run
 
 user = require_role("rep", "admin")  # stops here for anyone else
-st.set_page_config(layout="wide")
 services = get_services()
 desk, handoffs = services.desk, services.handoffs
 
@@ -91,10 +90,10 @@ def evidence(handoff: HandoffView) -> None:
     st.markdown("**Question**")
     st.text(handoff.question)
     probabilities = {k: v for k, v in handoff.intents.items() if isinstance(v, float)}
-    intent_tags(
-        tags(handoff),
-        extra=" · ".join(f"{k} {v:.2f}" for k, v in probabilities.items())
-        + f" · confidence {handoff.confidence:.2f}",
+    intent_tags(tags(handoff))
+    scores = ", ".join(f"{label} {p:.2f}" for label, p in probabilities.items())
+    st.caption(
+        f"answer confidence {handoff.confidence:.2f}" + (f" · intent scores: {scores}" if scores else "")
     )
     st.markdown("**Why it was handed off**")
     st.text("\n".join(f"• {reason}" for reason in handoff.reasons) or "• (no reason recorded)")
@@ -125,9 +124,9 @@ def reply_box(handoff: HandoffView) -> None:
     if handoff.draft_citations:
         st.caption("Passages the AI draft cites")
         citation_chips(handoff.draft_citations)
-    columns = st.columns(3)
+    actions = st.container(horizontal=True, gap="medium")
     button(
-        columns[0],
+        actions,
         "Send reply",
         "reply",
         handoff.id,
@@ -135,9 +134,9 @@ def reply_box(handoff: HandoffView) -> None:
         disabled=not editable,
         icon=":material/send:",
     )
-    button(columns[1], "Resolve", "resolve", handoff.id, disabled=not editable, icon=":material/task_alt:")
+    button(actions, "Resolve", "resolve", handoff.id, disabled=not editable, icon=":material/task_alt:")
     button(
-        columns[2],
+        actions,
         "Save to knowledge base",
         "save",
         handoff.id,
@@ -175,7 +174,7 @@ st.dataframe(
 chosen = st.selectbox(
     "Open handoff",
     [h.id for h in queue],
-    format_func=lambda i: next(f"#{h.id} · {h.state} · {h.question[:90]}" for h in queue if h.id == i),
+    format_func=lambda i: next(f"#{h.id} · {h.question[:100]}" for h in queue if h.id == i),
     key="console_handoff",
 )
 handoff = handoffs.get(chosen)
