@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test test-llm lint eval eval-check eval-baseline bench clean-home
+.PHONY: run test test-llm test-browser browser-deps lint eval eval-check eval-baseline bench clean-home
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,8 +18,21 @@ $(STAMP): pyproject.toml constraints.txt
 run: $(STAMP)
 	$(VENV)/bin/lastmile serve --port $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) browser-deps
 	$(PY) -m pytest -q
+
+# The real-browser test (tests/test_browser.py) drives Debian's chromium with its chromium-driver. Installed
+# once, as root (CI); a no-op when both are present. Not root and missing: the test skips and says why.
+browser-deps:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing chromium and chromium-driver (apt-get) for the browser test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null; \
+	else echo "browser-deps: chromium/chromedriver missing and not root: tests/test_browser.py will skip" >&2; fi
+
+# Only the browser test; screenshots go to $(LASTMILE_SCREENSHOTS) or tests/artifacts/screenshots/.
+test-browser: $(STAMP) browser-deps
+	$(PY) -m pytest -q -s tests/test_browser.py
 
 # The opt-in real-model tier. llama-cpp-python has no wheel here and compiles in ~6 minutes: the built
 # wheel is kept in a cache outside the repo so later runs install it in seconds.
