@@ -9,10 +9,11 @@ from __future__ import annotations
 import builtins
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from assistant.storage.database import Database
@@ -81,7 +82,8 @@ class UserStore:
 
     def remove(self, name: str) -> bool:
         with self._db.session() as session:
-            return session.execute(delete(User).where(User.name == name.strip())).rowcount == 1
+            result = session.execute(delete(User).where(User.name == name.strip()))
+            return cast(CursorResult, result).rowcount == 1
 
     def set_password(self, name: str, password: str) -> bool:
         if len(password) < MIN_PASSWORD_CHARS:

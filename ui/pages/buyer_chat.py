@@ -11,6 +11,7 @@ import streamlit as st
 
 from assistant.pipeline import MAX_MESSAGE_CHARS, MessageRejected
 from assistant.storage.conversations import UnknownConversation
+from assistant.storage.handoffs import HandoffView
 from ui.render import REP_AVATAR, safe_markdown, show_message, words
 from ui.resources import get_services
 
@@ -40,7 +41,7 @@ def handoff_state(conversation: str | None) -> str | None:
     """The state of this conversation's latest handoff (None when it was never handed off)."""
     if conversation is None:
         return None
-    handoffs = services.handoffs.for_conversation(conversation)
+    handoffs: list[HandoffView] = list(services.handoffs.for_conversation(conversation))
     return handoffs[-1].state if handoffs else None
 
 

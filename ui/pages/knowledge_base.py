@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import get_args
 
 import streamlit as st
 
@@ -12,6 +13,7 @@ from assistant.knowledge_gaps import group_gaps
 from assistant.storage.insights import knowledge_gaps
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.sync import Syncer, SyncReport
+from knowledge.retriever import Mode
 from ui.auth import require_role
 from ui.resources import get_services
 
@@ -91,7 +93,7 @@ def documents_tab() -> None:
             max_upload_size=math.ceil(settings.max_file_mb),
             key=f"kb_replace_{chosen}",
         )
-        if st.button("Replace", disabled=new_file is None, icon=":material/swap_horiz:"):
+        if st.button("Replace", disabled=new_file is None, icon=":material/swap_horiz:") and new_file:
             row = apply_upload(chosen, new_file.getvalue())
             flash(f"{chosen}: {row['result']} {row['detail']}".strip())
     with delete:
@@ -122,12 +124,13 @@ def upload_tab() -> None:
         st.session_state[UPLOADS_KEY] = rows
         st.session_state["kb_upload_round"] = round_ + 1
         st.rerun()
-    if rows := st.session_state.get(UPLOADS_KEY):
-        failed = sum(row["result"] == "failed" for row in rows)
+    if results := st.session_state.get(UPLOADS_KEY):
+        failed = sum(row["result"] == "failed" for row in results)
         (st.warning if failed else st.success)(
-            f"{len(rows) - failed} of {len(rows)} files applied" + (f", {failed} failed" if failed else "")
+            f"{len(results) - failed} of {len(results)} files applied"
+            + (f", {failed} failed" if failed else "")
         )
-        st.dataframe(rows, hide_index=True)
+        st.dataframe(results, hide_index=True)
 
 
 def search_tab() -> None:
@@ -135,7 +138,7 @@ def search_tab() -> None:
         "Search as the assistant would", placeholder="e.g. which regions can host our data?"
     )
     columns = st.columns(2)
-    mode = columns[0].radio("Retrieval", ["hybrid", "dense", "lexical"], horizontal=True)
+    mode: Mode = columns[0].radio("Retrieval", get_args(Mode), horizontal=True) or "hybrid"
     k = columns[1].slider("Passages", 1, 20, 10)
     if not query.strip():
         return
