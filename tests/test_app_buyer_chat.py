@@ -99,3 +99,27 @@ def test_a_refresh_keeps_the_conversation_and_other_buyers_see_nothing_of_it(cha
     assert not guessing.exception, guessing.exception
     assert "conversation" not in guessing.session_state
     assert CITED not in texts(guessing)
+
+
+def test_llm_answer_streams_through_the_page(sample_home, tmp_path, monkeypatch):
+    from tests.openai_standin import OpenAIStandin
+
+    question = "Which single sign-on protocols are supported?"
+    with OpenAIStandin() as standin:
+        monkeypatch.setenv("LASTMILE_OPENAI_BASE_URL", standin.base_url)
+        monkeypatch.setenv("LASTMILE_OPENAI_API_KEY", "test-key")
+        monkeypatch.setenv("LASTMILE_LLM_MODEL", "standin")
+        use_home(monkeypatch, sample_home, tmp_path / "lastmile.sqlite3")
+        assistant = services().assistant
+        hits = assistant.retriever.search(question, k=assistant.top_k)
+        n = next(i for i, hit in enumerate(hits, start=1) if "SAML 2.0" in hit.chunk.text)
+        standin.enqueue(f"Single sign-on uses SAML 2.0 or OIDC [{n}].")
+        app = page("buyer_chat")
+        app.run()
+        ask(app, question)
+
+        assert standin.requests[0]["body"]["stream"] is True, "the page asks for a streamed reply"
+        stored = services().chat.transcript(app.session_state["conversation"])[-1]
+        assert stored.payload["composer"] == "llm"
+        assert any("SAML 2.0" in block.value for block in app.markdown)
+        assert chip_labels(app)
