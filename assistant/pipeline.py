@@ -18,7 +18,7 @@ from assistant.grounding import Grounding, ground
 from assistant.injection import looks_like_injection
 from assistant.intents import IntentClassifier
 from assistant.llm_composer import LLMUnavailable, OpenAIComposer
-from assistant.sentences import question_focus
+from assistant.sentences import content_terms, question_focus
 from assistant.topics import sensitive_topics, unstated
 from assistant.types import Answer, Intents
 from knowledge.retriever import HybridRetriever, Mode
@@ -43,6 +43,7 @@ REFUSAL = (
 )
 
 
+SMALL_TALK_TERMS = 1  # "hi there", "thanks a lot": at most this many content words
 OUT_OF_SCOPE_SIMILARITY = (
     0.30  # above this the message is near the documents: a real question, whatever the label
 )
@@ -86,7 +87,7 @@ class Assistant:
         composer: ExtractiveComposer,
         llm_composer: OpenAIComposer | None = None,
         top_k: int = 5,
-        handoff_threshold: float = 0.45,
+        handoff_threshold: float = 0.5,
         retrieval_mode: Mode = "hybrid",
         semantic_evidence: bool = True,
     ) -> None:
@@ -184,7 +185,15 @@ class Assistant:
         weak = confidence < self.handoff_threshold
         if injection and (weak or not grounding.citations):
             return Decision(False, ["prompt injection suspected"], False, REFUSAL)
-        if intents.out_of_scope and not intents.wants_human and top_similarity < OUT_OF_SCOPE_SIMILARITY:
+        # Only small talk is declined: the out-of-scope label also fires on short real questions (HINT3), and a
+        # real question the documents do not cover belongs with a person.
+        small_talk = len(content_terms(question)) <= SMALL_TALK_TERMS
+        if (
+            intents.out_of_scope
+            and small_talk
+            and not intents.wants_human
+            and top_similarity < OUT_OF_SCOPE_SIMILARITY
+        ):
             return Decision(False, ["out of scope"], False, OUT_OF_SCOPE)
         if intents.wants_human:
             return Decision(True, ["buyer asked for a human"], False, HUMAN_REQUESTED)

@@ -45,8 +45,9 @@ class Settings(BaseSettings):
     top_k: int = Field(default=5, description="Passages retrieved per question.")
     retrieval_mode: str = Field(default="hybrid", description="hybrid, dense or lexical.")
     handoff_threshold: float = Field(
-        default=0.45,
-        description="Answers with confidence below this are handed to a human expert.",
+        default=0.5,
+        description="Answers with confidence below this are handed to a human expert (calibrated with "
+        "`lastmile eval --calibrate`: docs/answers.md).",
     )
     openai_base_url: str | None = Field(
         default=None,
