@@ -78,6 +78,7 @@ def documents_tab() -> None:
             for r in records
         ],
         hide_index=True,
+        column_config={"title": st.column_config.TextColumn(width="medium")},
     )
     if not records:
         return
