@@ -88,3 +88,10 @@ def small_home(home: Path, embedder, names: tuple[str, ...] = SMALL_KB) -> Path:
     assert not report.failed, report.failed
     kb.close()
     return home
+
+
+def click(app: AppTest, label: str) -> AppTest:
+    """Click the button with this label, rerun the page, and insist it raised nothing."""
+    next(button for button in app.button if button.label == label).click().run()
+    assert not app.exception, app.exception
+    return app

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app_support import add_staff, errors, page, services, small_home, use_home
+from tests.app_support import add_staff, click, errors, page, services, small_home, use_home
 
 NEW_DOC = b"# Lotus Notes\n\nDataPlane has no native Lotus Notes 6 connector; export to CSV and use the file connector.\n"
 
@@ -23,12 +23,6 @@ def admin_page(tmp_path, embedder, monkeypatch):
 
 def frame(app, column: str):
     return next(df.value for df in app.dataframe if column in df.value.columns)
-
-
-def click(app, label: str):
-    next(button for button in app.button if button.label == label).click().run()
-    assert not app.exception, app.exception
-    return app
 
 
 def test_refused_without_sign_in():

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app_support import add_staff, errors, page, services, small_home, texts, use_home
+from tests.app_support import add_staff, click, errors, page, services, small_home, texts, use_home
 
 UNCOVERED = "Do you have a native connector for Lotus Notes 6?"
 REPLY = "No native Lotus Notes 6 connector: export the databases to CSV and use the file connector."
@@ -22,12 +22,6 @@ def console_home(tmp_path, embedder, monkeypatch):
     turn = chat.ask(conversation, UNCOVERED)
     assert turn.handoff_id is not None, "the question the documents don't cover must hand off"
     return turn.handoff_id
-
-
-def click(app, label: str):
-    next(button for button in app.button if button.label == label).click().run()
-    assert not app.exception, app.exception
-    return app
 
 
 def test_refused_without_sign_in():
