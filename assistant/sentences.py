@@ -6,7 +6,9 @@ import re
 
 from knowledge.text import STOPWORDS
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|\n+")
+# A sentence ends at . ! ? before a capital, except after an initial or a common abbreviation
+# ("US-East (N. Virginia)", "e.g. Okta").
+_SENTENCE_END = re.compile(r"(?<!\b[A-Z]\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|\n+")
 _TERM = re.compile(r"[a-z0-9][a-z0-9.+-]*[a-z0-9]|[a-z0-9]")
 
 

@@ -72,3 +72,14 @@ def test_a_lone_marker_is_not_a_claim():
     result = ground("SSO uses SAML 2.0 or OIDC [2].\n[1]", HITS)
     assert len(result.claims) == 1
     assert result.groundedness == 1.0
+
+
+def test_initials_and_abbreviations_do_not_end_a_sentence():
+    from assistant.sentences import split_sentences
+
+    text = "Data stays in US-East (N. Virginia) or EU-West. SSO works with any SAML IdP, e.g. Okta. Done."
+    assert split_sentences(text) == [
+        "Data stays in US-East (N. Virginia) or EU-West.",
+        "SSO works with any SAML IdP, e.g. Okta.",
+        "Done.",
+    ]
