@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from assistant.evidence import Evidence
 from assistant.extractive import Composition
 from assistant.types import Intents
 from knowledge.types import Hit
@@ -77,7 +76,6 @@ class OpenAIComposer:
         question: str,
         intents: Intents,
         hits: list[Hit],
-        evidence: list[Evidence],
         *,
         on_token: Callable[[str], None] | None = None,
     ) -> Composition:

@@ -126,7 +126,7 @@ class Assistant:
         composition = Composition(text="")
         if self.llm_composer is not None and not injection:
             try:
-                composition = self.llm_composer.compose(question, intents, hits, evidence, on_token=on_token)
+                composition = self.llm_composer.compose(question, intents, hits, on_token=on_token)
                 composer_name = self.llm_composer.name
             except LLMUnavailable as error:
                 notes.append(f"LLM unavailable, answered extractively: {error}")
