@@ -10,15 +10,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.sentences import content_terms, is_question, split_sentences
+from assistant.tuning import DEFAULT_TUNING, Tuning
 from knowledge.types import Hit
 
 EmbedFn = Callable[[Sequence[str]], np.ndarray]
-MAX_CANDIDATE_HITS = 5  # sentences come from the best passages only
-SEMANTIC_POOL = 10  # only the lexically best sentences are embedded: ~10 ms each on 2 CPU cores
-MIN_WORDS = 4
-_FAQ = re.compile(
-    r"^Q:\s*(.+?)\nA:\s*(.+)$", re.DOTALL
-)  # how ingest writes a CSV FAQ row  # shorter fragments are headings or table headers, not evidence
+_FAQ = re.compile(r"^Q:\s*(.+?)\nA:\s*(.+)$", re.DOTALL)  # how ingest writes a CSV FAQ row
 _RISK = content_terms(
     "limit limits limitation not cannot downtime outage risk migration cutover rollback freeze sla uptime "
     "credit support response severity backup recovery rpo rto failover dual-run validation guarantee"
@@ -46,11 +42,13 @@ def select_evidence(
     embed: EmbedFn | None = None,
     question_vector: np.ndarray | None = None,
     limit: int = 8,
+    tuning: Tuning = DEFAULT_TUNING,
 ) -> list[Evidence]:
+    t = tuning
     wanted = content_terms(question)
     candidates: list[tuple[int, Hit, str, float]] = []
     faq_answers: list[Evidence] = []
-    for position, hit in enumerate(hits[:MAX_CANDIDATE_HITS], start=1):
+    for position, hit in enumerate(hits[: t.evidence_hits], start=1):
         faq = _FAQ.match(hit.chunk.text)
         if faq:
             # A FAQ row answers its own question as a whole: the answer is one piece of evidence, and the
@@ -58,31 +56,38 @@ def select_evidence(
             answer = faq.group(2).strip()
             coverage = len(wanted & content_terms(hit.chunk.text)) / (len(wanted) or 1)
             similarity = hit.similarity or 0.0
-            score = 0.45 * coverage + 0.55 * similarity + 0.1 / position
+            score = t.coverage_weight * coverage + t.semantic_weight * similarity + t.rank_prior / position
             faq_answers.append(Evidence(hit, position, answer, score, coverage, similarity))
             continue
         for order, sentence in enumerate(split_sentences(hit.chunk.text)):
             terms = content_terms(sentence)
             if len(terms) < 2 or is_question(sentence):  # an FAQ's question is not evidence
                 continue
-            if len(sentence.split()) < MIN_WORDS or sentence in (hit.chunk.title, hit.chunk.heading):
+            if len(sentence.split()) < t.min_sentence_words or sentence in (
+                hit.chunk.title,
+                hit.chunk.heading,
+            ):
                 continue
             coverage = len(wanted & terms) / (len(wanted) or 1)
-            candidates.append((position, hit, sentence, coverage - 0.005 * order))
+            candidates.append((position, hit, sentence, coverage - t.order_penalty * order))
     if not candidates:
         return sorted(faq_answers, key=lambda e: e.score, reverse=True)[:limit]
-    candidates.sort(key=lambda c: c[3] + 0.1 / c[0], reverse=True)
+    candidates.sort(key=lambda c: c[3] + t.rank_prior / c[0], reverse=True)
     semantic: list[float | None] = [None] * len(candidates)
     if embed is not None and question_vector is not None:
-        pool = candidates[:SEMANTIC_POOL]
+        pool = candidates[: t.semantic_pool]
         vectors = embed([sentence for _, _, sentence, _ in pool])
         semantic[: len(pool)] = [float(v) for v in vectors @ question_vector]
         candidates, semantic = candidates[: len(pool)], semantic[: len(pool)]
     scored = list(faq_answers)
-    for (position, hit, sentence, coverage), similarity in zip(candidates, semantic, strict=True):
-        prior = 0.1 / position
-        score = coverage + prior if similarity is None else 0.45 * coverage + 0.55 * similarity + prior
-        scored.append(Evidence(hit, position, sentence, score, max(0.0, coverage), similarity))
+    for (position, hit, sentence, coverage), cosine in zip(candidates, semantic, strict=True):
+        prior = t.rank_prior / position
+        score = (
+            coverage + prior
+            if cosine is None
+            else t.coverage_weight * coverage + t.semantic_weight * cosine + prior
+        )
+        scored.append(Evidence(hit, position, sentence, score, max(0.0, coverage), cosine))
     scored.sort(key=lambda e: e.score, reverse=True)
     unique: list[Evidence] = []
     for evidence in scored:

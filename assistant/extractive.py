@@ -7,23 +7,19 @@ Several intents give one answer with each part. Every quote carries the [n] of t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from assistant.composition import Composition, CompositionRequest, TokenSink
 from assistant.evidence import Evidence
-from assistant.types import Intents
+from assistant.tuning import DEFAULT_TUNING, Tuning
 from assistant.verdict import VERDICT_TEXT, Verdict, asks_yes_or_no, verdict
 
 EXPLAIN = "Here is what the documentation says:"
 REASSURE = "What the documentation commits to on this:"
 EXPERT_OFFER = "If you'd like to go through your situation with a product expert, choose Talk to an expert."
 FRAMING = frozenset({EXPLAIN, REASSURE, EXPERT_OFFER, *VERDICT_TEXT.values()})
-MIN_EVIDENCE_SCORE = 0.25
-
-
-@dataclass(frozen=True)
-class Composition:
-    text: str  # with [n] markers: n is the 1-based position of the cited hit
-    verdict: Verdict | None = None
+# Quotes per part: three when one intent shapes the answer, two each when several share it (a longer
+# answer buried the quote that answered on the sample set).
+QUOTES_ALONE, QUOTES_SHARED = 3, 2
+VERDICT_QUOTES = 2  # a verdict shows the two sentences it was decided on
 
 
 def _quote(evidence: Evidence) -> str:
@@ -33,13 +29,13 @@ def _quote(evidence: Evidence) -> str:
 class ExtractiveComposer:
     name = "extractive"
 
-    def compose(
-        self,
-        question: str,
-        intents: Intents,
-        evidence: list[Evidence],
-    ) -> Composition:
-        usable = [e for e in evidence if e.score >= MIN_EVIDENCE_SCORE and e.coverage > 0]
+    def __init__(self, tuning: Tuning = DEFAULT_TUNING) -> None:
+        self.tuning = tuning
+
+    def compose(self, request: CompositionRequest, *, on_token: TokenSink | None = None) -> Composition:
+        question, intents = request.question, request.intents
+        floor = self.tuning.min_evidence_score
+        usable = [e for e in request.evidence if e.score >= floor and e.coverage > 0]
         labels = set(intents.labels) or {"clarification"}
         if "confirmation" in labels and not asks_yes_or_no(question):
             labels = (labels - {"confirmation"}) | {
@@ -55,20 +51,21 @@ class ExtractiveComposer:
 
         outcome: Verdict | None = None
         if "confirmation" in labels:
-            outcome = verdict(question, usable)
+            outcome = verdict(question, usable, self.tuning)
             parts.append(VERDICT_TEXT[outcome])
             if outcome != "not_documented":
-                parts.extend(take(usable, 2))
+                parts.extend(take(usable, VERDICT_QUOTES))
         if "clarification" in labels:
-            quotes = take(usable, 3 if len(labels) == 1 else 2)
+            quotes = take(usable, QUOTES_ALONE if len(labels) == 1 else QUOTES_SHARED)
             if quotes:
                 parts.extend([EXPLAIN, *quotes])
         if "confidence" in labels:
             risk_first = sorted(usable, key=lambda e: not e.about_risk)
-            quotes = take(risk_first, 3 if len(labels) == 1 else 2)
+            quotes = take(risk_first, QUOTES_ALONE if len(labels) == 1 else QUOTES_SHARED)
             if quotes:
                 parts.extend([REASSURE, *quotes])
             parts.append(EXPERT_OFFER)
         if not any(part.endswith("]") for part in parts):
-            return Composition(text="", verdict=outcome)  # nothing documented to say
-        return Composition(text="\n".join(parts), verdict=outcome)
+            return Composition(text="", composer=self.name, verdict=outcome)  # nothing documented to say
+        # on_token is not called: an extractive answer is shown once grounded, never before.
+        return Composition(text="\n".join(parts), composer=self.name, verdict=outcome)

@@ -11,15 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.sentences import content_terms, split_sentences
+from assistant.sentences import content_terms, sentence_spans, split_sentences
+from assistant.tuning import DEFAULT_TUNING, Tuning
 from assistant.types import Citation
 from knowledge.types import Hit
 
 MARKER = re.compile(r"\s*\[(\d{1,3})\]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _QUOTES = "\u201c\u201d\"'\u2018\u2019"
-_ENDS_SENTENCE = re.compile(r".*[.!?\u201d\]]$", re.DOTALL)  # matched on line[start:index]
-SUPPORT_THRESHOLD = 0.6  # share of a sentence's content terms that the cited passage must contain
 
 
 @dataclass
@@ -70,35 +69,13 @@ def support(claim: str, passage: str) -> tuple[float, str]:
     return score, best
 
 
-def _sentence_break(line: str, start: int, index: int) -> bool:
-    """A space at `index` ends a sentence: the text before ends like one and the next starts like one."""
-    following = line[index + 1 : index + 2]
-    starts = following in ("\u201c", '"') or following.isupper()
-    return index > start and starts and bool(_ENDS_SENTENCE.match(line, start, index))
-
-
-def _split_line(line: str) -> list[str]:
-    """Sentences of one line; a quoted passage (“...”) stays whole whatever sentences it holds."""
-    pieces: list[str] = []
-    start, quoted = 0, False
-    for index, char in enumerate(line):
-        if char == "\u201c":
-            quoted = True
-        elif char == "\u201d":
-            quoted = False
-        elif not quoted and char == " " and _sentence_break(line, start, index):
-            pieces.append(line[start:index].strip())
-            start = index + 1
-    pieces.append(line[start:].strip())
-    return [piece for piece in pieces if piece]
-
-
 def _answer_sentences(text: str) -> list[tuple[int, str]]:
-    """(paragraph number, sentence): line breaks separate parts of the answer, sentence ends split a line."""
+    """(paragraph number, sentence): line breaks separate parts of the answer, sentence ends split a line;
+    a “quoted passage” stays one claim."""
     return [
         (number, piece)
-        for number, line in enumerate(p.strip() for p in text.splitlines())
-        for piece in _split_line(line)
+        for number, line in enumerate(text.splitlines())
+        for piece in sentence_spans(line, keep_quotes=True)
     ]
 
 
@@ -109,7 +86,9 @@ def _join(parts: list[tuple[int, str]]) -> str:
     return "\n\n".join(" ".join(sentences) for sentences in paragraphs.values())
 
 
-def ground(text: str, hits: list[Hit], *, framing: frozenset[str] = frozenset()) -> Grounding:
+def ground(
+    text: str, hits: list[Hit], *, framing: frozenset[str] = frozenset(), tuning: Tuning = DEFAULT_TUNING
+) -> Grounding:
     renumber: dict[int, int] = {}
     citations: list[Citation] = []
     checks: list[SentenceCheck] = []
@@ -131,7 +110,7 @@ def ground(text: str, hits: list[Hit], *, framing: frozenset[str] = frozenset())
         candidates = [hits[m - 1] for m in markers if 1 <= m <= len(hits)] or ([] if markers else hits)
         scored = [(support(claim_text, hit.chunk.text), hit) for hit in candidates]
         (score, quote), hit = max(scored, key=lambda item: item[0][0]) if scored else ((0.0, ""), None)
-        supported = hit is not None and score >= SUPPORT_THRESHOLD and not invalid
+        supported = hit is not None and score >= tuning.support_threshold and not invalid
         reason = ""
         if invalid:
             reason = f"cites a passage that was not retrieved: {invalid}"

@@ -100,22 +100,6 @@ class LLMIntentClassifier:
         self.fallback = fallback
         self.name = f"llm-fewshot:{model}"
 
-    @classmethod
-    def from_settings(cls, settings: Any, *, fallback: IntentClassifier) -> LLMIntentClassifier:
-        from langchain_openai import ChatOpenAI
-
-        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-        chat = ChatOpenAI(
-            base_url=settings.openai_base_url,
-            api_key=key or "not-needed",  # local OpenAI-compatible servers accept any key
-            model=settings.llm_model,
-            temperature=0,
-            timeout=settings.llm_timeout_s,
-            max_retries=0,  # a slow or failing endpoint costs one try, then the embedding model answers
-            max_tokens=120,
-        )
-        return cls(chat, model=settings.llm_model, fallback=fallback)
-
     def messages(self, text: str) -> list[tuple[str, str]]:
         shots: list[tuple[str, str]] = []
         for example, scores in EXAMPLES:

@@ -6,10 +6,10 @@ as instructions. Its output goes through the same grounding check as the extract
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from assistant.extractive import Composition
+from assistant.composition import ComposerUnavailable, Composition, CompositionRequest, TokenSink
 from assistant.types import Intents
 from knowledge.types import Hit
 
@@ -20,7 +20,7 @@ NOT_DOCUMENTED = "NOT_DOCUMENTED"
 MAX_PASSAGE_CHARS = 1500  # keeps five passages inside small models' context windows
 
 
-class LLMUnavailable(RuntimeError):
+class LLMUnavailable(ComposerUnavailable):
     """The endpoint could not be reached or answered with an error."""
 
 
@@ -48,42 +48,20 @@ def user_message(question: str, intents: Intents, hits: list[Hit]) -> str:
 class OpenAIComposer:
     name = "llm"
 
-    def __init__(
-        self,
-        *,
-        base_url: str | None,
-        api_key: str | None,
-        model: str,
-        timeout_s: float = 60.0,
-        max_tokens: int = 400,
-    ) -> None:
-        from langchain_openai import ChatOpenAI
-
+    def __init__(self, chat_model: Any, *, model: str) -> None:
         self.model = model
-        self._chat = ChatOpenAI(
-            base_url=base_url,
-            api_key=api_key or "not-needed",  # local OpenAI-compatible servers accept any key
-            model=model,
-            temperature=0,
-            timeout=timeout_s,
-            max_retries=1,
-            max_tokens=max_tokens,
-            streaming=True,
-        )
+        self._chat = chat_model  # a LangChain chat model, built by assistant.wiring.build_chat_model
 
-    def compose(
-        self,
-        question: str,
-        intents: Intents,
-        hits: list[Hit],
-        *,
-        on_token: Callable[[str], None] | None = None,
-    ) -> Composition:
+    def compose(self, request: CompositionRequest, *, on_token: TokenSink | None = None) -> Composition:
         from langchain_core.messages import HumanMessage, SystemMessage
 
+        hits = request.hits
         if not hits:
-            return Composition(text="")
-        messages = [SystemMessage(SYSTEM_PROMPT), HumanMessage(user_message(question, intents, hits))]
+            return Composition(text="", composer=self.name)
+        messages = [
+            SystemMessage(SYSTEM_PROMPT),
+            HumanMessage(user_message(request.question, request.intents, hits)),
+        ]
         pieces: list[str] = []
         try:
             for chunk in self._chat.stream(messages):
@@ -96,5 +74,5 @@ class OpenAIComposer:
             raise LLMUnavailable(f"{type(error).__name__}: {error}") from error
         text = "".join(pieces).strip()
         if not text or NOT_DOCUMENTED in text:
-            return Composition(text="")
-        return Composition(text=text)
+            return Composition(text="", composer=self.name)
+        return Composition(text=text, composer=self.name)

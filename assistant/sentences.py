@@ -1,24 +1,18 @@
-"""Sentence splitting and term matching shared by the extractive composer and the grounding check."""
+"""Term matching shared by evidence selection, verdicts, confidence and the grounding check.
+
+Sentences are cut by the project's one splitter, knowledge/sentences.py (re-exported here).
+"""
 
 from __future__ import annotations
 
 import re
 
+from knowledge.sentences import sentence_spans, split_sentences
 from knowledge.text import STOPWORDS
 
-# A sentence ends at . ! ? before a capital, except after an initial or a common abbreviation
-# ("US-East (N. Virginia)", "e.g. Okta").
-_SENTENCE_END = re.compile(r"(?<!\b[A-Z]\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|\n+")
+__all__ = ["content_terms", "is_question", "question_focus", "sentence_spans", "split_sentences", "stem"]
+
 _TERM = re.compile(r"[a-z0-9][a-z0-9.+-]*[a-z0-9]|[a-z0-9]")
-
-
-_LEAD = re.compile(r"^(?:[-*\u2022]\s+|\d+[.)]\s+|[QA]:\s*)+")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences and list items, each a verbatim substring of `text` (bullets and "A:" prefixes dropped)."""
-    parts = [_LEAD.sub("", part.strip()).strip() for part in _SENTENCE_END.split(text)]
-    return [part for part in parts if len(part) > 2]
 
 
 def is_question(sentence: str) -> bool:
@@ -51,7 +45,7 @@ def question_focus(text: str) -> str:
     "Our data science team uses R a lot. Do notebooks support R?" is about notebooks and R; measuring how
     well evidence covers the whole message would punish buyers for explaining their situation.
     """
-    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s.strip()]
+    sentences = sentence_spans(text)
     asked = " ".join(s for s in sentences if s.endswith("?"))
     # "What am I not seeing?" asks nothing specific: then the context is the question.
     return asked if asked and len(content_terms(asked)) >= 2 else text

@@ -63,6 +63,11 @@ class Settings(BaseSettings):
         default="gpt-4o-mini", description="Model name sent to the OpenAI-compatible endpoint."
     )
     llm_timeout_s: float = Field(default=60.0, description="Per-request timeout for the LLM endpoint.")
+    llm_max_tokens: int = Field(
+        default=400,
+        description="Most tokens an LLM-composed answer may have (three or four cited sentences fit in 400; "
+        "small local models are faster with less).",
+    )
     intent_classifier: Literal["logreg", "llm", "keywords"] = Field(
         default="logreg",
         description=(

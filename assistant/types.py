@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from assistant.outcomes import Outcome, Reason, is_knowledge_gap
 from knowledge.types import Hit
+
+if TYPE_CHECKING:
+    from assistant.trace import Trace
 
 INTENT_LABELS = ("clarification", "confirmation", "confidence")
 
@@ -49,48 +54,65 @@ def citation_dict(citation: Citation) -> dict:
 
 @dataclass
 class Answer:
+    """A turn's result: the buyer's reply, the rep's draft, and the trace of how it was reached."""
+
+    # What the buyer sees.
     text: str
     citations: list[Citation]
-    hits: list[Hit]
+    outcome: Outcome
+    # Why, and how sure.
+    reasons: list[Reason]
     confidence: float
-    handoff: bool
-    handoff_reasons: list[str]
     intents: Intents
+    verdict: str | None  # confirmation questions: supported | contradicted | not_documented
     composer: str
-    verdict: str | None = None  # confirmation questions: supported | contradicted | not_documented
-    groundedness: float | None = None  # share of the composed answer's claims a passage supports
-    knowledge_gap: bool = False  # handed off because the documents lack the answer
-    draft: str = ""  # the grounded answer a rep starts from when the turn is handed off
+    # What a rep starts from when the turn is handed off: the grounded answer, even when not sent.
+    draft: str = ""
     draft_citations: list[Citation] = field(default_factory=list)
-    retrieval_query: str = ""
-    extras: dict = field(default_factory=dict)
+    # Every stage's output, for evals and the rep console (None only for answers built outside the pipeline).
+    trace: Trace | None = None
+
+    @property
+    def handoff(self) -> bool:
+        return self.outcome is Outcome.HANDED_OFF
+
+    @property
+    def handoff_reasons(self) -> list[str]:
+        """The reasons in words, for people."""
+        return [reason.detail for reason in self.reasons]
+
+    @property
+    def knowledge_gap(self) -> bool:
+        """Handed off because the documents lack the answer."""
+        return is_knowledge_gap(self.outcome, self.reasons)
+
+    @property
+    def hits(self) -> list[Hit]:
+        return self.trace.hits if self.trace else []
+
+    @property
+    def groundedness(self) -> float | None:
+        """Share of the composed answer's claims a passage supports."""
+        return self.trace.grounding.groundedness if self.trace else None
+
+    @property
+    def retrieval_query(self) -> str:
+        return self.trace.understanding.retrieval_query if self.trace else ""
 
     @property
     def sources(self) -> list[str]:
         """Retrieved document ids, best first, without repeats."""
-        seen: list[str] = []
-        for hit in self.hits:
-            if hit.chunk.document_id not in seen:
-                seen.append(hit.chunk.document_id)
-        return seen
+        return list(dict.fromkeys(hit.chunk.document_id for hit in self.hits))
 
     def as_dict(self) -> dict:
         return {
             "answer": self.text,
-            "citations": [
-                {
-                    "marker": c.marker,
-                    "source": c.source,
-                    "title": c.title,
-                    "quote": c.quote,
-                    "heading": c.heading,
-                    "page": c.page,
-                }
-                for c in self.citations
-            ],
+            "citations": [citation_dict(c) for c in self.citations],
             "sources": self.sources,
             "confidence": round(self.confidence, 4),
+            "outcome": self.outcome.value,
             "handoff": self.handoff,
+            "reasons": [reason.as_dict() for reason in self.reasons],
             "handoff_reasons": self.handoff_reasons,
             "intents": self.intents.probabilities(),
             "intent_labels": list(self.intents.labels),

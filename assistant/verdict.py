@@ -7,6 +7,7 @@ from typing import Literal
 
 from assistant.evidence import Evidence, coverage_of
 from assistant.sentences import question_focus
+from assistant.tuning import DEFAULT_TUNING, Tuning
 
 Verdict = Literal["supported", "contradicted", "not_documented"]
 VERDICT_TEXT: dict[Verdict, str] = {
@@ -25,8 +26,6 @@ _QUANTITY = re.compile(
     r"weeks?|months?|years?|users?|seats?|queries|requests|regions?|x\b)",
     re.IGNORECASE,
 )
-SUPPORTED_COVERAGE = 0.6
-CONTRADICTION_COVERAGE = 0.45
 
 
 _YES_NO = re.compile(
@@ -55,8 +54,8 @@ def _quantities(text: str) -> set[str]:
     return {(m.group(1) or m.group(2)).replace(",", "") for m in _QUANTITY.finditer(text)}
 
 
-def verdict(question: str, evidence: list[Evidence]) -> Verdict:
-    top = evidence[:2]
+def verdict(question: str, evidence: list[Evidence], tuning: Tuning = DEFAULT_TUNING) -> Verdict:
+    top = evidence[:2]  # the two best sentences: a third was off-topic on most sample-set questions
     if not top:
         return "not_documented"
     coverage = coverage_of(question_focus(question), [e.sentence for e in top])
@@ -67,7 +66,11 @@ def verdict(question: str, evidence: list[Evidence]) -> Verdict:
     stated_numbers = _quantities(evidence_text)
     if asked_numbers and not asked_numbers <= stated_numbers:
         # The buyer names a figure the evidence does not: a different figure on the same topic contradicts it.
-        return "contradicted" if stated_numbers and coverage >= CONTRADICTION_COVERAGE else "not_documented"
-    if coverage >= CONTRADICTION_COVERAGE and negated(top[0].sentence) != negated(question):
+        return (
+            "contradicted"
+            if stated_numbers and coverage >= tuning.contradiction_coverage
+            else "not_documented"
+        )
+    if coverage >= tuning.contradiction_coverage and negated(top[0].sentence) != negated(question):
         return "contradicted"
-    return "supported" if coverage >= SUPPORTED_COVERAGE else "not_documented"
+    return "supported" if coverage >= tuning.supported_coverage else "not_documented"

@@ -53,6 +53,7 @@ def main() -> None:
     parser.add_argument("--dataset", type=Path, default=EVALDATA / "questions.jsonl")
     args = parser.parse_args()
 
+    from assistant.settings import Settings
     from evals.retrieval import evaluate_retrieval
     from knowledge.embedder import SentenceTransformerEmbedder
 
@@ -63,9 +64,8 @@ def main() -> None:
         for overlap in args.overlaps:
             if overlap > words // 2:
                 continue  # the chunker caps overlap at half a chunk: same as a smaller setting
-            report = evaluate_retrieval(
-                args.kb, args.dataset, embedder=embedder, chunk_words=words, overlap_words=overlap
-            )
+            settings = Settings(chunk_words=words, chunk_overlap_words=overlap)
+            report = evaluate_retrieval(args.kb, args.dataset, settings=settings, embedder=embedder)
             hybrid, dense, lexical = (report.scores[m] for m in ("hybrid", "dense", "lexical"))
             print(
                 f"| {words} | {overlap} | {report.chunks} | {hybrid.recall[1]:.2f} | {hybrid.recall[5]:.2f} "

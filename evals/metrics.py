@@ -14,8 +14,10 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from assistant.outcomes import Reason
 from assistant.types import INTENT_LABELS
 from evals.rows import Row
+from knowledge.sentences import sentence_spans
 from knowledge.text import STOPWORDS
 
 RECALL_CUTOFFS = (1, 5)
@@ -25,11 +27,7 @@ _MARKER = re.compile(r"\[\d+\]")
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _QUOTES = '\u201c\u201d\u201e\u00ab\u00bb"'
 _EDGE_QUOTES = _QUOTES + "'\u2018\u2019"
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"\u201d\u2019)]?\s+(?=[\"\u201c\u2018(\[]?[A-Z0-9])|\n+")
 _WORD = re.compile(r"[a-z0-9]+(?:['.+-][a-z0-9]+)*")
-# A handoff reason that the threshold decides (it goes away when the threshold is lowered).
-_THRESHOLD_REASON = re.compile(r"confidence|weak retrieval|similarity|retrieval strength", re.IGNORECASE)
-_NOTE = re.compile(r"LLM unavailable|answered extractively", re.IGNORECASE)
 
 
 # --- answer text -----------------------------------------------------------------------------------
@@ -65,7 +63,7 @@ def claim_sentences(text: str) -> list[str]:
     """The answer's sentences that make a claim: [n] markers and quote marks stripped; lead-ins that end
     with a colon ("From the documentation:") and fragments without a content word are left out."""
     sentences = []
-    for part in _SENTENCE_END.split(_MARKER.sub(" ", text)):
+    for part in sentence_spans(_MARKER.sub(" ", text)):
         sentence = " ".join(part.split()).strip(_EDGE_QUOTES + " ")
         sentence = "".join(ch for ch in sentence if ch not in _QUOTES).strip()
         if sentence and not sentence.endswith(":") and content_words(sentence):
@@ -126,23 +124,14 @@ def citation_precision(cited: Sequence[str], gold: Iterable[str]) -> float | Non
 # --- handoff ---------------------------------------------------------------------------------------
 
 
-def is_threshold_reason(reason: str) -> bool:
-    """True for reasons about confidence or retrieval strength: the ones a threshold decides."""
-    return bool(_THRESHOLD_REASON.search(reason))
-
-
-def is_note(reason: str) -> bool:
-    """True for remarks the pipeline adds to any outcome that decide nothing (an LLM fallback)."""
-    return bool(_NOTE.search(reason))
-
-
 def handoff_at(row: Row, threshold: float) -> bool:
     """Whether this answer would be handed off with `threshold`.
 
     A reason the threshold does not touch (a sensitive topic, an unsupported claim, "out of scope") decided
     the outcome, handed off or not, and keeps it at every threshold; otherwise confidence below it decides.
     """
-    if any(not is_threshold_reason(r) and not is_note(r) for r in row.handoff_reasons):
+    reasons = [Reason.from_dict(data) for data in row.reasons]
+    if any(not reason.by_threshold and not reason.is_note for reason in reasons):
         return row.handoff
     return row.confidence < threshold
 

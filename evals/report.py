@@ -101,13 +101,17 @@ def _wrong_answers(rows: Sequence[Row]) -> list[str]:
 
 def _needless_handoffs(rows: Sequence[Row]) -> list[str]:
     needless = sorted((r for r in rows if r.answerable and r.handoff), key=lambda r: -r.confidence)
-    return [f"`{r.id}` ({r.confidence:.2f}) {r.question} → {'; '.join(r.handoff_reasons)}" for r in needless]
+    return [
+        f"`{r.id}` ({r.confidence:.2f}) {r.question} → {'; '.join(reason['detail'] for reason in r.reasons)}"
+        for r in needless
+    ]
 
 
 def _uncited_replies(rows: Sequence[Row]) -> list[str]:
     uncited = [r for r in rows if not r.handoff and not r.cited]
     return [
-        f"`{r.id}` ({r.confidence:.2f}) {r.question} → {'; '.join(r.handoff_reasons) or '-'}" for r in uncited
+        f"`{r.id}` ({r.confidence:.2f}) {r.question} → {'; '.join(reason['detail'] for reason in r.reasons) or '-'}"
+        for r in uncited
     ]
 
 

@@ -13,9 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.chunking import DEFAULT_CHUNK_WORDS, DEFAULT_OVERLAP_WORDS
+from assistant.settings import Settings
 from knowledge.embedder import Embedder
-from knowledge.reranker import Reranker
 from knowledge.types import Hit
 
 MODES = ("dense", "lexical", "hybrid")
@@ -104,46 +103,35 @@ def evaluate_retrieval(
     kb_dir: str | Path,
     dataset: str | Path,
     *,
+    settings: Settings,
     home: str | Path | None = None,
     embedder: Embedder | None = None,
-    chunk_words: int = DEFAULT_CHUNK_WORDS,
-    overlap_words: int = DEFAULT_OVERLAP_WORDS,
-    reranker: Reranker | None = None,
     modes: Sequence[str] = MODES,
 ) -> RetrievalReport:
-    """Ingest `kb_dir` into `home` (a throw-away folder when None) and score every mode."""
+    """Ingest `kb_dir` into `home` (a throw-away folder when None) and score every mode of the retriever
+    that `settings` configure (chunk sizes, reranker): the same one the assistant answers with."""
     if home is None:
         with tempfile.TemporaryDirectory(prefix="lastmile-eval-") as scratch:
             return evaluate_retrieval(
-                kb_dir,
-                dataset,
-                home=scratch,
-                embedder=embedder,
-                chunk_words=chunk_words,
-                overlap_words=overlap_words,
-                reranker=reranker,
-                modes=modes,
+                kb_dir, dataset, settings=settings, home=scratch, embedder=embedder, modes=modes
             )
-    from ingest.sync import Syncer
-    from knowledge.base import open_knowledge
-    from knowledge.embedder import SentenceTransformerEmbedder
-    from knowledge.retriever import HybridRetriever
+    from assistant.wiring import build_knowledge, build_retriever, build_syncer
 
-    embedder = embedder or SentenceTransformerEmbedder()
-    kb = open_knowledge(Path(home), embedder)
+    settings = settings.model_copy(update={"home": Path(home), "chroma_url": None})
+    kb = build_knowledge(settings, embedder=embedder)
     try:
         started = time.perf_counter()
-        Syncer(kb, max_words=chunk_words, overlap_words=overlap_words).sync([kb_dir])
+        build_syncer(settings, kb).sync([kb_dir])
         ingest_s = time.perf_counter() - started
         questions = load_questions(dataset)
-        retriever = HybridRetriever(kb, candidates=CANDIDATE_CHUNKS, reranker=reranker)
-        vectors = embedder.embed([q.text for q in questions])
+        retriever = build_retriever(settings, kb)
+        vectors = kb.embedder.embed([q.text for q in questions])
         report = RetrievalReport(
             questions=len(questions),
             documents=len(kb.registry.list()),
             chunks=len(kb.registry.chunk_ids()),
-            chunk_words=chunk_words,
-            overlap_words=overlap_words,
+            chunk_words=settings.chunk_words,
+            overlap_words=settings.chunk_overlap_words,
             ingest_s=ingest_s,
         )
         for mode in modes:

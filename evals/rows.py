@@ -28,7 +28,7 @@ class Row:
     composer: str
     confidence: float
     handoff: bool
-    handoff_reasons: list[str]
+    reasons: list[dict]  # Reason.as_dict(): code, detail (for people), by_threshold
     sources: list[str]  # documents of the answer's own hits, best first
     ranking: list[str]  # sources, then the further documents of a deeper search (retrieval metrics)
     cited: list[str]  # documents the answer cites, first citation first, without repeats

@@ -83,9 +83,9 @@ def ask_question(assistant: Assistant, question: EvalQuestion) -> Row:
     started = time.perf_counter()
     answer = assistant.ask(question.question)
     latency_ms = (time.perf_counter() - started) * 1000
-    query = getattr(answer, "retrieval_query", "") or question.question  # what the pipeline searched for
+    # The pipeline keeps its top_k hits; retrieval metrics rank deeper, with the query the trace recorded.
     deeper = assistant.retriever.search(
-        query, k=RETRIEVAL_DEPTH, mode=getattr(assistant, "retrieval_mode", "hybrid")
+        answer.retrieval_query, k=RETRIEVAL_DEPTH, mode=assistant.retrieval_mode
     )
     ranking = list(answer.sources)
     for hit in deeper:
@@ -107,7 +107,7 @@ def ask_question(assistant: Assistant, question: EvalQuestion) -> Row:
         composer=answer.composer,
         confidence=float(answer.confidence),
         handoff=bool(answer.handoff),
-        handoff_reasons=list(answer.handoff_reasons),
+        reasons=[reason.as_dict() for reason in answer.reasons],
         sources=list(answer.sources),
         ranking=ranking,
         cited=list(dict.fromkeys(c.source for c in answer.citations)),
@@ -116,8 +116,9 @@ def ask_question(assistant: Assistant, question: EvalQuestion) -> Row:
         latency_ms=round(latency_ms, 3),
         extras={
             "intent_classifier": answer.intents.classifier,
-            "pipeline_groundedness": getattr(answer, "groundedness", None),  # the pipeline's own measure
-            "verdict": getattr(answer, "verdict", None),
+            "pipeline_groundedness": answer.groundedness,  # the pipeline's own measure
+            "verdict": answer.verdict,
+            "outcome": answer.outcome.value,
         },
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.outcomes import Reason, ReasonCode
 from evals.calibrate import best_f1, calibration, for_precision, sweep
 from evals.compare import compare
 from evals.dataset import PROBE_PREFIX, DatasetError, load_dataset, with_probes
@@ -40,7 +41,7 @@ def row(
         "composer": "extractive",
         "confidence": confidence,
         "handoff": handoff,
-        "handoff_reasons": list(reasons),
+        "reasons": [reason.as_dict() for reason in reasons],
         "sources": list(ranking),
         "ranking": list(ranking),
         "cited": list(cited),
@@ -104,14 +105,14 @@ def test_handoff_metrics_are_null_without_questions_expecting_one():
 
 
 def test_threshold_replay_keeps_reasons_that_are_not_about_confidence():
-    weak = row(confidence=0.3, handoff=True, reasons=["low confidence 0.30 < threshold 0.45"])
-    sensitive = row(confidence=0.8, handoff=True, reasons=["sensitive topic: price not stated"])
+    weak = row(confidence=0.3, handoff=True, reasons=[Reason(ReasonCode.LOW_CONFIDENCE, by_threshold=True)])
+    sensitive = row(confidence=0.8, handoff=True, reasons=[Reason(ReasonCode.SENSITIVE_NOT_STATED)])
     assert not handoff_at(weak, 0.2)
     assert handoff_at(weak, 0.45)
     assert handoff_at(sensitive, 0.0)
-    refused = row(confidence=0.05, handoff=False, reasons=["out of scope"])
+    refused = row(confidence=0.05, handoff=False, reasons=[Reason(ReasonCode.OUT_OF_SCOPE)])
     assert not handoff_at(refused, 0.45), "a decision not to hand off stays too"
-    fallback = row(confidence=0.6, handoff=False, reasons=["LLM unavailable, answered extractively: timeout"])
+    fallback = row(confidence=0.6, handoff=False, reasons=[Reason(ReasonCode.LLM_FALLBACK, "timeout")])
     assert handoff_at(fallback, 0.7), "a note decides nothing: confidence does"
 
 

@@ -116,7 +116,8 @@ def test_rows_record_what_calibration_needs(tiny_run):
         assert r.ranking[: len(r.sources)] == r.sources
         assert set(r.cited) <= set(r.sources)
         if r.handoff:
-            assert r.handoff_reasons
+            assert r.reasons, "a handoff says why"
+            assert all(reason["code"] for reason in r.reasons)
 
 
 @pytest.mark.slow

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.settings import Settings
 from evals.retrieval import document_ranking, evaluate_retrieval, load_questions, score
 from ingest.sync import Syncer
 from knowledge.reranker import CrossEncoderReranker, ScoringReranker, build_reranker
@@ -144,7 +145,7 @@ def test_evaluate_retrieval_end_to_end(tmp_path, embedder, docs):
     ]
     dataset.write_text("\n".join(json.dumps(row) for row in rows) + "\n")
     assert [q.id for q in load_questions(dataset)] == ["1", "2"], "unanswerable questions are skipped"
-    report = evaluate_retrieval(docs, dataset, embedder=embedder, home=tmp_path / "home")
+    report = evaluate_retrieval(docs, dataset, settings=Settings(), embedder=embedder, home=tmp_path / "home")
     assert (report.questions, report.documents) == (2, 4)
     assert set(report.scores) == {"dense", "lexical", "hybrid"}
     assert report.scores["hybrid"].recall[1] == 1.0

@@ -102,17 +102,16 @@ def eval_retrieval(
 ) -> None:
     """Recall@1/5/10 and MRR of dense, lexical (BM25) and hybrid retrieval against gold sources."""
     from evals.retrieval import evaluate_retrieval
-    from knowledge.reranker import build_reranker
 
-    settings = Settings()
-    report = evaluate_retrieval(
-        kb,
-        dataset,
-        home=home,
-        chunk_words=chunk_words or settings.chunk_words,
-        overlap_words=settings.chunk_overlap_words if overlap_words is None else overlap_words,
-        reranker=build_reranker(str(reranker) if reranker else None),
-    )
+    overrides: dict = {}
+    if reranker is not None:
+        overrides["reranker_model"] = str(reranker)
+    if chunk_words is not None:
+        overrides["chunk_words"] = chunk_words
+    if overlap_words is not None:
+        overrides["chunk_overlap_words"] = overlap_words
+    settings = Settings().model_copy(update=overrides)
+    report = evaluate_retrieval(kb, dataset, settings=settings, home=home)
     if as_json:
         _emit(report.as_dict())
         return
