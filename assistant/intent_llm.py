@@ -22,6 +22,8 @@ SYSTEM_PROMPT = (Path(__file__).resolve().parent / "prompts" / "intents_system.t
     encoding="utf-8"
 )
 THRESHOLDS = dict.fromkeys(MODEL_LABELS, 0.5)  # the model states probabilities; nothing tuned on top
+MAX_TOKENS = 120  # the expected reply, one JSON object of five scores, is 103 characters (~40 tokens)
+MAX_RETRIES = 0  # a slow or failing endpoint costs one try, then the embedding model answers
 
 # Few-shot examples, taken from evals/data/intents/train.jsonl (never dev or test): one or two per kind.
 EXAMPLES: list[tuple[str, dict[str, float]]] = [
@@ -93,28 +95,13 @@ def parse_reply(text: str) -> dict[str, float]:
 
 
 class LLMIntentClassifier:
-    """`IntentClassifier` that asks a chat model; falls back to `fallback` on any error."""
+    """`IntentClassifier` that asks a chat model (built by `assistant.wiring.build_llm_intent_classifier`
+    with `MAX_TOKENS` and `MAX_RETRIES`); falls back to `fallback` on any error."""
 
     def __init__(self, chat: Any, *, model: str, fallback: IntentClassifier) -> None:
         self._chat = chat
         self.fallback = fallback
         self.name = f"llm-fewshot:{model}"
-
-    @classmethod
-    def from_settings(cls, settings: Any, *, fallback: IntentClassifier) -> LLMIntentClassifier:
-        from langchain_openai import ChatOpenAI
-
-        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-        chat = ChatOpenAI(
-            base_url=settings.openai_base_url,
-            api_key=key or "not-needed",  # local OpenAI-compatible servers accept any key
-            model=settings.llm_model,
-            temperature=0,
-            timeout=settings.llm_timeout_s,
-            max_retries=0,  # a slow or failing endpoint costs one try, then the embedding model answers
-            max_tokens=120,
-        )
-        return cls(chat, model=settings.llm_model, fallback=fallback)
 
     def messages(self, text: str) -> list[tuple[str, str]]:
         shots: list[tuple[str, str]] = []

@@ -1,13 +1,23 @@
-"""The composition root: the only place implementations are chosen and built from `Settings`."""
+"""The composition root: the only place implementations are chosen and built from `Settings`.
+
+Nothing is built at import time, and nothing outside this module builds a store, a syncer or a model
+client. The surfaces (ui/) take their services from here: `build_services` for the whole stack (the app),
+`build_desk`, `build_admin` and `build_accounts` for commands that need only part of it. Parts a command
+may never use (the embedding model, a reranker, the SQL database) are built on first use.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from assistant.accounts import StaffAccounts
 from assistant.extractive import ExtractiveComposer
 from assistant.intent_model import DEFAULT_MODEL_PATH, LogRegIntentClassifier
 from assistant.intents import IntentClassifier, KeywordIntentClassifier
+from assistant.knowledge_admin import KnowledgeAdmin
 from assistant.llm_composer import OpenAIComposer
 from assistant.pipeline import Assistant
 from assistant.rep_desk import RepDesk
@@ -16,23 +26,79 @@ from assistant.settings import Settings
 from assistant.storage.conversations import ConversationStore
 from assistant.storage.database import Database
 from assistant.storage.handoffs import HandoffStore
+from ingest.sync import MB, Syncer
+from knowledge import reranker as rerankers
 from knowledge.base import KnowledgeBase
 from knowledge.chroma_index import ChromaIndex
-from knowledge.embedder import Embedder, SentenceTransformerEmbedder
-from knowledge.reranker import build_reranker
+from knowledge.embedder import Embedder, LazyEmbedder, SentenceTransformerEmbedder
 from knowledge.retriever import HybridRetriever
 from knowledge.store_db import KnowledgeDB
 
+if TYPE_CHECKING:
+    from langchain_openai import ChatOpenAI
 
-def build_knowledge(settings: Settings) -> KnowledgeBase:
+    from assistant.intent_llm import LLMIntentClassifier
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    return SentenceTransformerEmbedder(settings.embedding_model, batch_size=settings.embedding_batch_size)
+
+
+def build_knowledge(settings: Settings, *, load_model: bool = True) -> KnowledgeBase:
+    """The knowledge stores under `settings.home` (or the Chroma server). `load_model=False` defers loading
+    the embedding model to the first embedding: listing, showing and deleting documents never load it."""
     settings.home.mkdir(parents=True, exist_ok=True)
-    embedder = SentenceTransformerEmbedder(settings.embedding_model, batch_size=settings.embedding_batch_size)
+    embedder = build_embedder(settings) if load_model else LazyEmbedder(lambda: build_embedder(settings))
     dense = ChromaIndex(
         path=None if settings.chroma_url else str(settings.chroma_path),
         url=settings.chroma_url,
         collection=settings.collection,
     )
     return KnowledgeBase(embedder=embedder, dense=dense, db=KnowledgeDB(settings.knowledge_db_path))
+
+
+def build_syncer(settings: Settings, kb: KnowledgeBase) -> Syncer:
+    """The one ingest setup (chunk sizes, file-size limit) for every way in: folders, uploads, saved replies."""
+    return Syncer(
+        kb,
+        max_words=settings.chunk_words,
+        overlap_words=settings.chunk_overlap_words,
+        max_file_bytes=int(settings.max_file_mb * MB),
+    )
+
+
+def build_reranker(settings: Settings) -> rerankers.Reranker | None:
+    """The configured cross-encoder, or None (no reranking) when `reranker_model` is unset."""
+    return rerankers.build_reranker(settings.reranker_model)
+
+
+def build_retriever(settings: Settings, kb: KnowledgeBase) -> HybridRetriever:
+    return HybridRetriever(kb, reranker=build_reranker(settings))
+
+
+def build_database(settings: Settings) -> Database:
+    """The SQL database of conversations, handoffs and users (migrated to the latest schema on open)."""
+    settings.home.mkdir(parents=True, exist_ok=True)
+    return Database(settings.resolved_database_url)
+
+
+def build_chat_model(
+    settings: Settings, *, max_tokens: int, max_retries: int, streaming: bool = False
+) -> ChatOpenAI:
+    """LangChain's `ChatOpenAI` on the configured OpenAI-compatible endpoint, deterministic (temperature 0)."""
+    from langchain_openai import ChatOpenAI
+    from pydantic import SecretStr
+
+    return ChatOpenAI(
+        base_url=settings.openai_base_url,
+        api_key=settings.openai_api_key or SecretStr("not-needed"),  # local servers accept any key
+        model=settings.llm_model,
+        temperature=0,
+        timeout=settings.llm_timeout_s,
+        max_retries=max_retries,
+        max_tokens=max_tokens,  # type: ignore[call-arg]  # the field max_tokens, aliased max_completion_tokens
+        streaming=streaming,
+    )
 
 
 def build_llm_composer(settings: Settings) -> OpenAIComposer | None:
@@ -47,6 +113,14 @@ def build_llm_composer(settings: Settings) -> OpenAIComposer | None:
     )
 
 
+def build_llm_intent_classifier(settings: Settings, *, fallback: IntentClassifier) -> LLMIntentClassifier:
+    """Few-shot intents through the configured LLM; `fallback` answers whenever the LLM fails."""
+    from assistant.intent_llm import MAX_RETRIES, MAX_TOKENS, LLMIntentClassifier
+
+    chat = build_chat_model(settings, max_tokens=MAX_TOKENS, max_retries=MAX_RETRIES)
+    return LLMIntentClassifier(chat, model=settings.llm_model, fallback=fallback)
+
+
 def build_intent_classifier(
     settings: Settings, embedder: Embedder, *, model_path: Path = DEFAULT_MODEL_PATH
 ) -> IntentClassifier:
@@ -55,16 +129,14 @@ def build_intent_classifier(
         return KeywordIntentClassifier()
     trained = LogRegIntentClassifier.load(model_path, embedder)
     if settings.intent_classifier == "llm" and settings.llm_configured:
-        from assistant.intent_llm import LLMIntentClassifier
-
-        return LLMIntentClassifier.from_settings(settings, fallback=trained)
+        return build_llm_intent_classifier(settings, fallback=trained)
     return trained
 
 
 def build_assistant(settings: Settings, kb: KnowledgeBase | None = None) -> Assistant:
     kb = kb or build_knowledge(settings)
     return Assistant(
-        retriever=HybridRetriever(kb, reranker=build_reranker(settings.reranker_model)),
+        retriever=build_retriever(settings, kb),
         classifier=build_intent_classifier(settings, kb.embedder),
         composer=ExtractiveComposer(),
         llm_composer=build_llm_composer(settings),
@@ -75,31 +147,70 @@ def build_assistant(settings: Settings, kb: KnowledgeBase | None = None) -> Assi
     )
 
 
+def build_desk(
+    settings: Settings, *, database: Database | None = None, kb: KnowledgeBase | None = None
+) -> RepDesk:
+    """The rep desk. Without `kb`, the knowledge base (and its model) is opened only to save a reply."""
+    database = database or build_database(settings)
+
+    @cache
+    def syncer() -> Syncer:
+        return build_syncer(settings, kb or build_knowledge(settings))
+
+    return RepDesk(conversations=ConversationStore(database), handoffs=HandoffStore(database), syncer=syncer)
+
+
+def build_admin(
+    settings: Settings,
+    *,
+    kb: KnowledgeBase | None = None,
+    retriever: HybridRetriever | None = None,
+    database: Database | None = None,
+) -> KnowledgeAdmin:
+    """The knowledge admin. What is not given is built on first use: without `kb` the embedding model
+    loads only to embed, the retriever (and a configured reranker) only to search, the SQL database only
+    for the knowledge gaps and answered turns."""
+    kb = kb or build_knowledge(settings, load_model=False)
+
+    @cache
+    def search_with() -> HybridRetriever:
+        return retriever or build_retriever(settings, kb)
+
+    @cache
+    def handoff_db() -> Database:
+        return database or build_database(settings)
+
+    return KnowledgeAdmin(
+        kb=kb, syncer=build_syncer(settings, kb), retriever=search_with, database=handoff_db
+    )
+
+
+def build_accounts(settings: Settings) -> StaffAccounts:
+    """Staff accounts alone: signing in and `lastmile users` load no model and no knowledge base."""
+    return StaffAccounts(build_database(settings))
+
+
 @dataclass(frozen=True)
 class Services:
-    """Everything the UI layers use, built once per process."""
+    """Everything the surfaces use, built once per process: one service per kind of user."""
 
     settings: Settings
-    kb: KnowledgeBase
     assistant: Assistant
-    chat: ChatService
-    desk: RepDesk
-    handoffs: HandoffStore
-    database: Database
+    chat: ChatService  # buyers
+    desk: RepDesk  # reps
+    admin: KnowledgeAdmin  # product teams and admins
 
 
 def build_services(settings: Settings) -> Services:
     kb = build_knowledge(settings)
     assistant = build_assistant(settings, kb=kb)
-    database = Database(settings.resolved_database_url)
-    handoffs = HandoffStore(database)
-    conversations = ConversationStore(database)
+    database = build_database(settings)
     return Services(
         settings=settings,
-        kb=kb,
         assistant=assistant,
-        chat=ChatService(assistant=assistant, conversations=conversations, handoffs=handoffs),
-        desk=RepDesk(conversations=conversations, handoffs=handoffs),
-        handoffs=handoffs,
-        database=database,
+        chat=ChatService(
+            assistant=assistant, conversations=ConversationStore(database), handoffs=HandoffStore(database)
+        ),
+        desk=build_desk(settings, database=database, kb=kb),
+        admin=build_admin(settings, kb=kb, retriever=assistant.retriever, database=database),
     )

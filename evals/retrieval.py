@@ -124,7 +124,8 @@ def evaluate_retrieval(
                 reranker=reranker,
                 modes=modes,
             )
-    from ingest.sync import Syncer
+    from assistant.settings import Settings
+    from assistant.wiring import build_syncer
     from knowledge.base import open_knowledge
     from knowledge.embedder import SentenceTransformerEmbedder
     from knowledge.retriever import HybridRetriever
@@ -133,7 +134,8 @@ def evaluate_retrieval(
     kb = open_knowledge(Path(home), embedder)
     try:
         started = time.perf_counter()
-        Syncer(kb, max_words=chunk_words, overlap_words=overlap_words).sync([kb_dir])
+        chunking = Settings(chunk_words=chunk_words, chunk_overlap_words=overlap_words)
+        build_syncer(chunking, kb).sync([kb_dir])
         ingest_s = time.perf_counter() - started
         questions = load_questions(dataset)
         retriever = HybridRetriever(kb, candidates=CANDIDATE_CHUNKS, reranker=reranker)

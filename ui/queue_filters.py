@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from assistant.storage.handoffs import HandoffView
-from assistant.storage.models import utcnow
+from assistant.rep_desk import HandoffState, HandoffView, utcnow
 
 HUMAN_ASKED = "asked for a human"
 KNOWLEDGE_GAP = "knowledge gap"
@@ -33,7 +32,7 @@ def tags(handoff: HandoffView) -> list[str]:
 def filter_queue(
     handoffs: Iterable[HandoffView],
     *,
-    states: Sequence[str] = (),
+    states: Sequence[HandoffState] = (),
     intents: Sequence[str] = (),
     age: str = "any age",
     now: datetime | None = None,
