@@ -19,6 +19,7 @@ run: $(STAMP)
 	$(VENV)/bin/lastmile serve --port $(PORT)
 
 test: $(STAMP) browser-deps
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q
 
 # The real-browser test (tests/test_browser.py) drives Debian's chromium with its chromium-driver. Installed
@@ -53,6 +54,7 @@ test-llm: $(LLM_STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 clean-home:
 	rm -rf .lastmile

@@ -22,6 +22,8 @@ SYSTEM_PROMPT = (Path(__file__).resolve().parent / "prompts" / "intents_system.t
     encoding="utf-8"
 )
 THRESHOLDS = dict.fromkeys(MODEL_LABELS, 0.5)  # the model states probabilities; nothing tuned on top
+MAX_TOKENS = 120  # the expected reply, one JSON object of five scores, is 103 characters (~40 tokens)
+MAX_RETRIES = 0  # a slow or failing endpoint costs one try, then the embedding model answers
 
 # Few-shot examples, taken from evals/data/intents/train.jsonl (never dev or test): one or two per kind.
 EXAMPLES: list[tuple[str, dict[str, float]]] = [
@@ -93,7 +95,8 @@ def parse_reply(text: str) -> dict[str, float]:
 
 
 class LLMIntentClassifier:
-    """`IntentClassifier` that asks a chat model; falls back to `fallback` on any error."""
+    """`IntentClassifier` that asks a chat model (built by `assistant.wiring.build_llm_intent_classifier`
+    with `MAX_TOKENS` and `MAX_RETRIES`); falls back to `fallback` on any error."""
 
     def __init__(self, chat: Any, *, model: str, fallback: IntentClassifier) -> None:
         self._chat = chat

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import numpy as np
 
-from assistant.storage.handoffs import HandoffView
+from assistant.storage.handoffs import HandoffState, HandoffView
 
 # With all-MiniLM-L6-v2, rewordings of one gap scored 0.57-0.89 here ("native connector for Lotus Notes 6?",
 # "ingest data from Lotus Notes 6 databases?"), different gaps 0.04-0.35 (mainframes, discounts, roadmap).
@@ -73,6 +73,6 @@ def group_gaps(
         group.questions.insert(0, wording)
         if handoff.sources:
             group.sources[handoff.sources[0]] += 1
-        group.unresolved += handoff.state != "resolved"
+        group.unresolved += handoff.state is not HandoffState.RESOLVED
         group.last_asked = handoff.created_at
     return sorted(groups, key=lambda g: (g.count, g.last_asked), reverse=True)

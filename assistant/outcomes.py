@@ -30,6 +30,7 @@ class ReasonCode(StrEnum):
     LOW_CONFIDENCE = "low_confidence"
     UNKNOWN_NAMES = "unknown_names"
     LLM_FALLBACK = "llm_fallback"
+    RECORDED_AS_TEXT = "recorded_as_text"  # a reason stored before reasons had codes: its words only
 
 
 # Reasons that say the documents lack the answer: such a handoff is a knowledge gap for product teams.
@@ -63,6 +64,13 @@ class Reason:
     @classmethod
     def from_dict(cls, data: dict) -> Reason:
         return cls(ReasonCode(data["code"]), data.get("detail", ""), bool(data.get("by_threshold", False)))
+
+    @classmethod
+    def from_stored(cls, value: dict | str) -> Reason:
+        """A reason as stored in a handoff row: a dict, or plain words from before reasons had codes."""
+        return (
+            cls.from_dict(value) if isinstance(value, dict) else cls(ReasonCode.RECORDED_AS_TEXT, str(value))
+        )
 
 
 def is_knowledge_gap(outcome: Outcome, reasons: list[Reason]) -> bool:

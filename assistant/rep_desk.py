@@ -1,33 +1,84 @@
-"""The rep's side of a handoff: claim, reply (shown in the buyer's conversation), resolve.
+"""The rep's side of a handoff: the queue, one handoff and its conversation, claim, reply (shown in the
+buyer's conversation), resolve, and saving the reply to the knowledge base as a verified Q&A document.
 
-Needs only the stores, not the assistant: rep tools start without loading the embedding model.
+What the rep console and `lastmile handoffs ...` call; neither reaches the stores. Needs only the SQL
+stores: the knowledge base (and its embedding model) is opened only when a reply is saved.
 """
 
 from __future__ import annotations
 
-from assistant.storage.conversations import ConversationStore
-from assistant.storage.handoffs import HandoffStore
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from assistant.storage.conversations import ConversationStore, MessageView
+from assistant.storage.handoffs import HELD, STATES, HandoffError, HandoffState, HandoffStore, HandoffView
+from assistant.storage.models import utcnow
+
+if TYPE_CHECKING:
+    from ingest.sync import Syncer  # imported when a reply is saved: every `lastmile` command imports this
+
+# Re-exported for the surfaces, which import no store.
+__all__ = [
+    "HELD",
+    "STATES",
+    "HandoffError",
+    "HandoffState",
+    "HandoffView",
+    "MessageView",
+    "RepDesk",
+    "utcnow",
+]
 
 
 class RepDesk:
-    def __init__(self, *, conversations: ConversationStore, handoffs: HandoffStore) -> None:
-        self.conversations = conversations
-        self.handoffs = handoffs
+    def __init__(
+        self, *, conversations: ConversationStore, handoffs: HandoffStore, syncer: Callable[[], Syncer]
+    ) -> None:
+        self._conversations = conversations
+        self._handoffs = handoffs
+        self._syncer = syncer  # called only to save a reply: opening the knowledge base loads the model
+
+    def queue(self, *, state: HandoffState | None = None, limit: int = 200) -> list[HandoffView]:
+        """Handoffs newest first, all or those in `state`."""
+        return self._handoffs.list(state=state, limit=limit)
+
+    def counts(self) -> dict[HandoffState, int]:
+        """How many handoffs are in each state (every state present, zero included)."""
+        return self._handoffs.counts()
+
+    def get(self, handoff_id: int) -> HandoffView:
+        """One handoff; `HandoffError` for an unknown id."""
+        return self._handoffs.get(handoff_id)
+
+    def transcript(self, handoff_id: int) -> list[MessageView]:
+        """The whole conversation the handoff came from, oldest message first."""
+        return self._conversations.messages(self._handoffs.get(handoff_id).conversation_id)
 
     def claim(self, handoff_id: int, rep: str) -> None:
-        self.handoffs.claim(handoff_id, rep)
+        self._handoffs.claim(handoff_id, rep)
 
     def reply(self, handoff_id: int, rep: str, text: str) -> None:
-        handoff = self.handoffs.get(handoff_id)
-        self.handoffs.reply(handoff_id, rep, text)
-        self.conversations.add(handoff.conversation_id, "rep", text.strip(), author=rep)
+        handoff = self._handoffs.get(handoff_id)
+        self._handoffs.reply(handoff_id, rep, text)
+        self._conversations.add(handoff.conversation_id, "rep", text.strip(), author=rep)
 
     def resolve(self, handoff_id: int, rep: str) -> None:
-        self.handoffs.resolve(handoff_id, rep)
+        self._handoffs.resolve(handoff_id, rep)
 
+    def save_reply(self, handoff_id: int, owner: str) -> str:
+        """Ingest the reply sent on this handoff as a verified Q&A document owned by `owner`; returns its
+        document id. `HandoffError` when nothing was replied yet, `ValueError` when ingesting fails."""
+        from ingest.verified_qa import save_verified_answer
 
-def open_desk(database_url: str) -> RepDesk:
-    from assistant.storage.database import Database
-
-    database = Database(database_url)
-    return RepDesk(conversations=ConversationStore(database), handoffs=HandoffStore(database))
+        handoff = self._handoffs.get(handoff_id)
+        if not handoff.reply.strip():
+            raise HandoffError(f"handoff {handoff_id} has no reply to save: send a reply first")
+        document_id = save_verified_answer(
+            self._syncer(),
+            handoff_id=handoff.id,
+            question=handoff.question,
+            answer=handoff.reply,
+            owner=owner,
+        )
+        self._handoffs.mark_saved(handoff.id, document_id)
+        return document_id

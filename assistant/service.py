@@ -1,7 +1,8 @@
 """The chat service: buyer turns persisted in conversations, handoffs opened and answered.
 
-This is what the Streamlit pages, the HTTP API and the CLI call; none of them reaches the stores directly
-for buyer-facing work. A buyer is identified only by the unguessable conversation id they hold.
+This is what the buyer's surfaces (the chat page, the HTTP API, `lastmile chat`) call; none of them
+reaches the stores. A buyer is identified only by the unguessable conversation id they hold, and every
+method here reads or writes that one conversation.
 """
 
 from __future__ import annotations
@@ -9,12 +10,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.pipeline import Assistant
-from assistant.storage.conversations import ConversationStore, MessageView
-from assistant.storage.handoffs import HandoffStore
+from assistant.outcomes import Reason, ReasonCode
+from assistant.pipeline import MAX_MESSAGE_CHARS, Assistant, MessageRejected
+from assistant.storage.conversations import ConversationStore, MessageView, UnknownConversation
+from assistant.storage.handoffs import ACTIVE, HandoffState, HandoffStore
 from assistant.types import Answer, citation_dict
 
-ACTIVE = ("open", "claimed")
+# Re-exported for the surfaces, which import no store and no pipeline internals.
+__all__ = [
+    "ACTIVE",
+    "MAX_MESSAGE_CHARS",
+    "ChatService",
+    "HandoffState",
+    "MessageRejected",
+    "MessageView",
+    "Turn",
+    "UnknownConversation",
+]
+
+# The reason recorded for the "talk to an expert" button.
+REQUESTED_BY_BUYER = Reason(ReasonCode.HUMAN_REQUESTED, "buyer asked for a human")
 
 
 @dataclass(frozen=True)
@@ -29,17 +44,21 @@ class ChatService:
         self, *, assistant: Assistant, conversations: ConversationStore, handoffs: HandoffStore
     ) -> None:
         self.assistant = assistant
-        self.conversations = conversations
-        self.handoffs = handoffs
+        self._conversations = conversations
+        self._handoffs = handoffs
 
     def start(self) -> str:
-        return self.conversations.start()
+        """A new conversation; its id is the buyer's only key to it."""
+        return self._conversations.start()
+
+    def exists(self, conversation_id: str) -> bool:
+        return self._conversations.exists(conversation_id)
 
     def ask(self, conversation_id: str, text: str, *, on_token: Callable[[str], None] | None = None) -> Turn:
-        history = self.conversations.buyer_questions(conversation_id)  # raises for an unknown id
+        history = self._conversations.buyer_questions(conversation_id)  # raises for an unknown id
         answer = self.assistant.ask(text, history=history, on_token=on_token)
-        self.conversations.add(conversation_id, "buyer", text.strip())
-        message_id = self.conversations.add(
+        self._conversations.add(conversation_id, "buyer", text.strip())
+        message_id = self._conversations.add(
             conversation_id, "assistant", answer.text, payload=answer.as_dict()
         )
         handoff_id = self._open_handoff(conversation_id, text.strip(), answer) if answer.handoff else None
@@ -47,17 +66,17 @@ class ChatService:
 
     def request_human(self, conversation_id: str) -> int:
         """The buyer's "talk to an expert" button: opens a handoff on their latest question."""
-        questions = self.conversations.buyer_questions(conversation_id, limit=1)
+        questions = self._conversations.buyer_questions(conversation_id, limit=1)
         active = self._active(conversation_id)
         if active is not None:
             return active
-        self.conversations.add(
+        self._conversations.add(
             conversation_id, "assistant", "I've asked a product expert to join; they will reply here."
         )
-        return self.handoffs.open(
+        return self._handoffs.open(
             conversation_id=conversation_id,
             question=questions[-1] if questions else "(the buyer asked to talk to an expert)",
-            reasons=["buyer asked for a human"],
+            reasons=[REQUESTED_BY_BUYER],
             intents={},
             sources=[],
             draft="",
@@ -67,10 +86,15 @@ class ChatService:
         )
 
     def transcript(self, conversation_id: str, *, after_id: int = 0) -> list[MessageView]:
-        return self.conversations.messages(conversation_id, after_id=after_id)
+        return self._conversations.messages(conversation_id, after_id=after_id)
+
+    def handoff_state(self, conversation_id: str) -> HandoffState | None:
+        """The state of this conversation's latest handoff; None when it was never handed off."""
+        handoffs = self._handoffs.for_conversation(conversation_id)
+        return handoffs[-1].state if handoffs else None
 
     def _active(self, conversation_id: str) -> int | None:
-        for handoff in reversed(self.handoffs.for_conversation(conversation_id)):
+        for handoff in reversed(self._handoffs.for_conversation(conversation_id)):
             if handoff.state in ACTIVE:
                 return handoff.id
         return None
@@ -79,10 +103,10 @@ class ChatService:
         active = self._active(conversation_id)
         if active is not None:
             return active  # the rep already working this conversation sees the new question in its transcript
-        return self.handoffs.open(
+        return self._handoffs.open(
             conversation_id=conversation_id,
             question=question,
-            reasons=answer.handoff_reasons,
+            reasons=answer.reasons,
             intents=answer.intents.probabilities() | {"labels": list(answer.intents.labels)},
             sources=answer.sources,
             draft=answer.draft,

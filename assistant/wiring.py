@@ -1,15 +1,24 @@
-"""The composition root: the only place implementations are chosen and built from `Settings`."""
+"""The composition root: the only place implementations are chosen and built from `Settings`.
+
+Nothing is built at import time, and nothing outside this module builds a store, a syncer or a model
+client. The surfaces (ui/) take their services from here: `build_services` for the whole stack (the app),
+`build_desk`, `build_admin` and `build_accounts` for commands that need only part of it. Parts a command
+may never use (the embedding model, a reranker, the SQL database) are built on first use.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+from assistant.accounts import StaffAccounts
 from assistant.composition import Composer, FallbackComposer
 from assistant.extractive import ExtractiveComposer
 from assistant.intent_model import DEFAULT_MODEL_PATH, LogRegIntentClassifier
 from assistant.intents import IntentClassifier, KeywordIntentClassifier
+from assistant.knowledge_admin import KnowledgeAdmin
 from assistant.llm_composer import OpenAIComposer
 from assistant.pipeline import Assistant
 from assistant.rep_desk import RepDesk
@@ -19,21 +28,33 @@ from assistant.storage.conversations import ConversationStore
 from assistant.storage.database import Database
 from assistant.storage.handoffs import HandoffStore
 from assistant.tuning import DEFAULT_TUNING, Tuning
-from ingest.sync import Syncer
+from ingest.sync import MB, Syncer
+from knowledge import reranker as rerankers
 from knowledge.base import KnowledgeBase
 from knowledge.chroma_index import ChromaIndex
-from knowledge.embedder import Embedder, SentenceTransformerEmbedder
-from knowledge.reranker import build_reranker
+from knowledge.embedder import Embedder, LazyEmbedder, SentenceTransformerEmbedder
 from knowledge.retriever import HybridRetriever
 from knowledge.store_db import KnowledgeDB
 
+if TYPE_CHECKING:
+    from langchain_openai import ChatOpenAI
 
-def build_knowledge(settings: Settings, *, embedder: Embedder | None = None) -> KnowledgeBase:
-    """The knowledge base under settings.home (or on a Chroma server); `embedder` reuses a loaded model."""
+    from assistant.intent_llm import LLMIntentClassifier
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    return SentenceTransformerEmbedder(settings.embedding_model, batch_size=settings.embedding_batch_size)
+
+
+def build_knowledge(
+    settings: Settings, *, load_model: bool = True, embedder: Embedder | None = None
+) -> KnowledgeBase:
+    """The knowledge stores under `settings.home` (or the Chroma server). `load_model=False` defers loading
+    the embedding model to the first embedding: listing, showing and deleting documents never load it;
+    `embedder` reuses a model already loaded (evals, benches)."""
     settings.home.mkdir(parents=True, exist_ok=True)
-    embedder = embedder or SentenceTransformerEmbedder(
-        settings.embedding_model, batch_size=settings.embedding_batch_size
-    )
+    if embedder is None:
+        embedder = build_embedder(settings) if load_model else LazyEmbedder(lambda: build_embedder(settings))
     dense = ChromaIndex(
         path=None if settings.chroma_url else str(settings.chroma_path),
         url=settings.chroma_url,
@@ -42,21 +63,46 @@ def build_knowledge(settings: Settings, *, embedder: Embedder | None = None) -> 
     return KnowledgeBase(embedder=embedder, dense=dense, db=KnowledgeDB(settings.knowledge_db_path))
 
 
+def build_syncer(settings: Settings, kb: KnowledgeBase) -> Syncer:
+    """The one ingest setup (chunk sizes, file-size limit) for every way in: folders, uploads, saved replies."""
+    return Syncer(
+        kb,
+        max_words=settings.chunk_words,
+        overlap_words=settings.chunk_overlap_words,
+        max_file_bytes=int(settings.max_file_mb * MB),
+    )
+
+
+def build_reranker(settings: Settings) -> rerankers.Reranker | None:
+    """The configured cross-encoder, or None (no reranking) when `reranker_model` is unset."""
+    return rerankers.build_reranker(settings.reranker_model)
+
+
+def build_retriever(settings: Settings, kb: KnowledgeBase) -> HybridRetriever:
+    return HybridRetriever(kb, reranker=build_reranker(settings))
+
+
+def build_database(settings: Settings) -> Database:
+    """The SQL database of conversations, handoffs and users (migrated to the latest schema on open)."""
+    settings.home.mkdir(parents=True, exist_ok=True)
+    return Database(settings.resolved_database_url)
+
+
 def build_chat_model(
     settings: Settings, *, max_tokens: int, max_retries: int, streaming: bool = False
-) -> Any:
-    """LangChain's ChatOpenAI on the configured OpenAI-compatible endpoint (the only place it is built)."""
+) -> ChatOpenAI:
+    """LangChain's `ChatOpenAI` on the configured OpenAI-compatible endpoint, deterministic (temperature 0)."""
     from langchain_openai import ChatOpenAI
+    from pydantic import SecretStr
 
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
     return ChatOpenAI(
         base_url=settings.openai_base_url,
-        api_key=key or "not-needed",  # local OpenAI-compatible servers accept any key
+        api_key=settings.openai_api_key or SecretStr("not-needed"),  # local servers accept any key
         model=settings.llm_model,
         temperature=0,
         timeout=settings.llm_timeout_s,
         max_retries=max_retries,
-        max_tokens=max_tokens,
+        max_tokens=max_tokens,  # type: ignore[call-arg]  # the field max_tokens, aliased max_completion_tokens
         streaming=streaming,
     )
 
@@ -75,6 +121,14 @@ def build_composer(settings: Settings, *, tuning: Tuning = DEFAULT_TUNING) -> Co
     return FallbackComposer(OpenAIComposer(chat, model=settings.llm_model), extractive)
 
 
+def build_llm_intent_classifier(settings: Settings, *, fallback: IntentClassifier) -> LLMIntentClassifier:
+    """Few-shot intents through the configured LLM; `fallback` answers whenever the LLM fails."""
+    from assistant.intent_llm import MAX_RETRIES, MAX_TOKENS, LLMIntentClassifier
+
+    chat = build_chat_model(settings, max_tokens=MAX_TOKENS, max_retries=MAX_RETRIES)
+    return LLMIntentClassifier(chat, model=settings.llm_model, fallback=fallback)
+
+
 def build_intent_classifier(
     settings: Settings, embedder: Embedder, *, model_path: Path = DEFAULT_MODEL_PATH
 ) -> IntentClassifier:
@@ -83,26 +137,8 @@ def build_intent_classifier(
         return KeywordIntentClassifier()
     trained = LogRegIntentClassifier.load(model_path, embedder)
     if settings.intent_classifier == "llm" and settings.llm_configured:
-        from assistant.intent_llm import LLMIntentClassifier
-
-        # A slow or failing endpoint costs one try, then the embedding model answers; a reply is a small JSON.
-        chat = build_chat_model(settings, max_tokens=120, max_retries=0)
-        return LLMIntentClassifier(chat, model=settings.llm_model, fallback=trained)
+        return build_llm_intent_classifier(settings, fallback=trained)
     return trained
-
-
-def build_syncer(settings: Settings, kb: KnowledgeBase) -> Syncer:
-    """The one ingest setup: chunk sizes and the file size limit from settings."""
-    return Syncer(
-        kb,
-        max_words=settings.chunk_words,
-        overlap_words=settings.chunk_overlap_words,
-        max_file_bytes=int(settings.max_file_mb * 1024 * 1024),
-    )
-
-
-def build_retriever(settings: Settings, kb: KnowledgeBase) -> HybridRetriever:
-    return HybridRetriever(kb, reranker=build_reranker(settings.reranker_model))
 
 
 def build_assistant(settings: Settings, kb: KnowledgeBase | None = None) -> Assistant:
@@ -120,31 +156,70 @@ def build_assistant(settings: Settings, kb: KnowledgeBase | None = None) -> Assi
     )
 
 
+def build_desk(
+    settings: Settings, *, database: Database | None = None, kb: KnowledgeBase | None = None
+) -> RepDesk:
+    """The rep desk. Without `kb`, the knowledge base (and its model) is opened only to save a reply."""
+    database = database or build_database(settings)
+
+    @cache
+    def syncer() -> Syncer:
+        return build_syncer(settings, kb or build_knowledge(settings))
+
+    return RepDesk(conversations=ConversationStore(database), handoffs=HandoffStore(database), syncer=syncer)
+
+
+def build_admin(
+    settings: Settings,
+    *,
+    kb: KnowledgeBase | None = None,
+    retriever: HybridRetriever | None = None,
+    database: Database | None = None,
+) -> KnowledgeAdmin:
+    """The knowledge admin. What is not given is built on first use: without `kb` the embedding model
+    loads only to embed, the retriever (and a configured reranker) only to search, the SQL database only
+    for the knowledge gaps and answered turns."""
+    kb = kb or build_knowledge(settings, load_model=False)
+
+    @cache
+    def search_with() -> HybridRetriever:
+        return retriever or build_retriever(settings, kb)
+
+    @cache
+    def handoff_db() -> Database:
+        return database or build_database(settings)
+
+    return KnowledgeAdmin(
+        kb=kb, syncer=build_syncer(settings, kb), retriever=search_with, database=handoff_db
+    )
+
+
+def build_accounts(settings: Settings) -> StaffAccounts:
+    """Staff accounts alone: signing in and `lastmile users` load no model and no knowledge base."""
+    return StaffAccounts(build_database(settings))
+
+
 @dataclass(frozen=True)
 class Services:
-    """Everything the UI layers use, built once per process."""
+    """Everything the surfaces use, built once per process: one service per kind of user."""
 
     settings: Settings
-    kb: KnowledgeBase
     assistant: Assistant
-    chat: ChatService
-    desk: RepDesk
-    handoffs: HandoffStore
-    database: Database
+    chat: ChatService  # buyers
+    desk: RepDesk  # reps
+    admin: KnowledgeAdmin  # product teams and admins
 
 
 def build_services(settings: Settings) -> Services:
     kb = build_knowledge(settings)
     assistant = build_assistant(settings, kb=kb)
-    database = Database(settings.resolved_database_url)
-    handoffs = HandoffStore(database)
-    conversations = ConversationStore(database)
+    database = build_database(settings)
     return Services(
         settings=settings,
-        kb=kb,
         assistant=assistant,
-        chat=ChatService(assistant=assistant, conversations=conversations, handoffs=handoffs),
-        desk=RepDesk(conversations=conversations, handoffs=handoffs),
-        handoffs=handoffs,
-        database=database,
+        chat=ChatService(
+            assistant=assistant, conversations=ConversationStore(database), handoffs=HandoffStore(database)
+        ),
+        desk=build_desk(settings, database=database, kb=kb),
+        admin=build_admin(settings, kb=kb, retriever=assistant.retriever, database=database),
     )

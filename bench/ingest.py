@@ -73,13 +73,14 @@ class TimedEmbedder:
 
 
 def ingest_once(embedder, kb_dir: Path, home: Path):
-    from ingest.sync import Syncer
+    from assistant.settings import Settings
+    from assistant.wiring import build_syncer
     from knowledge.base import open_knowledge
 
     timed = TimedEmbedder(embedder)
     kb = open_knowledge(home, timed)
     started = time.perf_counter()
-    report = Syncer(kb).sync([kb_dir])
+    report = build_syncer(Settings(home=home), kb).sync([kb_dir])
     return kb, report, time.perf_counter() - started, timed.seconds
 
 
@@ -94,7 +95,8 @@ def main() -> None:
 
         torch.set_num_threads(args.threads)
 
-    from ingest.sync import Syncer
+    from assistant.settings import Settings
+    from assistant.wiring import build_syncer
     from knowledge.embedder import SentenceTransformerEmbedder
     from knowledge.text import embedding_text
 
@@ -113,7 +115,7 @@ def main() -> None:
             tokens = embedder.token_count(texts)
             bound_s = forward_seconds(embedder, texts)
             started = time.perf_counter()
-            again = Syncer(kb).sync([args.kb])
+            again = build_syncer(Settings(), kb).sync([args.kb])
             reingest_s = time.perf_counter() - started
             pairs.append((pipeline_s, bound_s, reingest_s))
             reembedded.append(again.embedded)

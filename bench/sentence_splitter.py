@@ -14,7 +14,9 @@ from knowledge.sentences import sentence_spans
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--kb", type=Path, default=Path("knowledge/samples"))
     args = parser.parse_args()
     texts = [p.read_text(encoding="utf-8") for p in sorted(args.kb.glob("*.md"))]

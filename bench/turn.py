@@ -71,9 +71,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from assistant.settings import Settings
-    from assistant.wiring import build_assistant, build_knowledge
+    from assistant.wiring import build_assistant, build_knowledge, build_syncer
     from bench.synthetic import fill, vocabulary
-    from ingest.sync import Syncer
     from knowledge.embedder import default_model_path
 
     questions = [json.loads(line)["question"] for line in QUESTIONS.read_text().splitlines() if line.strip()]
@@ -81,7 +80,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as home:
         settings = Settings(home=Path(home))
         kb = build_knowledge(settings)
-        Syncer(kb).sync([SAMPLES])
+        build_syncer(settings, kb).sync([SAMPLES])
         words = vocabulary(SAMSUNG) if SAMSUNG.exists() else vocabulary(SAMPLES)
         fill(kb, total_chunks=args.chunks, words=words)
         assistant = build_assistant(settings, kb=kb)

@@ -126,18 +126,12 @@ def ask_question(assistant: Assistant, question: EvalQuestion) -> Row:
 def _ingest_and_ask(
     kb_dir: str | Path, questions: Sequence[EvalQuestion], settings: Settings, progress: EvalProgress
 ) -> tuple[list[Row], dict, Assistant]:
-    from assistant.wiring import build_assistant, build_knowledge
-    from ingest.sync import Syncer
+    from assistant.wiring import build_assistant, build_knowledge, build_syncer
 
     kb = build_knowledge(settings)  # the embedder loads once, here
     try:
         started = time.perf_counter()
-        report = Syncer(
-            kb,
-            max_words=settings.chunk_words,
-            overlap_words=settings.chunk_overlap_words,
-            max_file_bytes=int(settings.max_file_mb * 1024 * 1024),
-        ).sync([kb_dir], progress=progress.ingest)
+        report = build_syncer(settings, kb).sync([kb_dir], progress=progress.ingest)
         ingest = {
             "documents": len(report.added),
             "chunks": report.chunks,

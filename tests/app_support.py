@@ -7,6 +7,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from assistant.outcomes import Reason, ReasonCode
 from tests.conftest import REPO
 
 APP = REPO / "ui" / "app.py"
@@ -38,6 +39,31 @@ def add_staff(database_url: str, *names: str) -> None:
     users = UserStore(Database(database_url))
     for name in names:
         users.add(name, ROLES[name], PASSWORDS[name])
+
+
+def stores(database_url: str):
+    """The conversation and handoff stores of the app's database, for tests that seed what buyers left."""
+    from assistant.storage.conversations import ConversationStore
+    from assistant.storage.database import Database
+    from assistant.storage.handoffs import HandoffStore
+
+    database = Database(database_url)
+    return ConversationStore(database), HandoffStore(database)
+
+
+def open_gap(handoffs, conversation_id: str, question: str, *, sources=(), confidence: float = 0.2) -> int:
+    """A handoff opened for lack of evidence, as the chat service opens one."""
+    return handoffs.open(
+        conversation_id=conversation_id,
+        question=question,
+        reasons=[Reason(ReasonCode.NO_EVIDENCE, "no supporting passage found")],
+        intents={},
+        sources=list(sources),
+        draft="",
+        draft_citations=[],
+        knowledge_gap=True,
+        confidence=confidence,
+    )
 
 
 def page(name: str, user: str | None = None) -> AppTest:

@@ -43,8 +43,26 @@ def test_contradicted_confirmation_says_not_as_described(sample_assistant):
 
 def test_wrong_figure_is_contradicted_not_confirmed(sample_assistant):
     answer = ask(sample_assistant, "Just to confirm: Enterprise has a 99.99% uptime SLA, correct?")
-    assert answer.verdict in ("contradicted", "not_documented")
-    assert not answer.text.startswith(VERDICT_TEXT["supported"])
+    assert answer.verdict == "contradicted"
+    assert answer.text.startswith(VERDICT_TEXT["contradicted"])
+    assert any("99.95%" in c.quote for c in answer.citations), "the documented figure is quoted"
+    assert_citations_resolve(answer)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known miss: a figure documented for another tier is confirmed ('supported'); the documents "
+    "say 99.9% for Starter and Growth, 99.95% for Enterprise",
+)
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Just to confirm: the Enterprise uptime SLA is 99.9%, right?",
+        "So the Growth tier has a 99.95% uptime SLA, correct?",
+    ],
+)
+def test_figure_of_another_tier_is_contradicted_not_confirmed(sample_assistant, question):
+    assert ask(sample_assistant, question).verdict == "contradicted"
 
 
 def test_worry_gets_documented_facts_and_an_expert_offer(sample_assistant):
@@ -93,7 +111,10 @@ def test_follow_up_is_resolved_against_the_previous_question(sample_assistant):
     first = "Which identity providers do you support for SCIM provisioning?"
     follow_up = ask(sample_assistant, "and does that need the Enterprise tier?", history=[first])
     assert "SCIM" in follow_up.retrieval_query
-    assert any("SCIM" in c.quote or "SCIM" in c.title for c in follow_up.citations) or follow_up.handoff
+    assert not follow_up.handoff, follow_up.handoff_reasons
+    assert follow_up.verdict == "supported", "the documents say SCIM is on the Enterprise tier only"
+    assert any("SCIM" in c.quote and "Enterprise" in c.quote for c in follow_up.citations)
+    assert_citations_resolve(follow_up)
 
 
 def test_human_request_hands_off_without_guessing(sample_assistant):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app_support import add_staff, errors, page, services, use_home
+from tests.app_support import add_staff, errors, open_gap, page, stores, use_home
 
 
 def chart_specs(app) -> list[str]:
@@ -19,31 +19,22 @@ def insights_db(tmp_path, sample_home, monkeypatch):
     return url
 
 
-def seed(answers: list[tuple[list[str], float, bool, bool]]) -> None:
+def seed(database_url: str, answers: list[tuple[list[str], float, bool, bool]]) -> None:
     """Stored assistant turns (intent labels, confidence, handed off, knowledge gap), as the chat writes them."""
-    chat = services().chat
-    conversation = chat.start()
+    conversations, handoffs = stores(database_url)
+    conversation = conversations.start()
     for labels, confidence, handoff, gap in answers:
-        chat.conversations.add(conversation, "buyer", "a question")
+        conversations.add(conversation, "buyer", "a question")
         payload = {
             "intent_labels": labels,
             "confidence": confidence,
             "handoff": handoff,
             "knowledge_gap": gap,
         }
-        chat.conversations.add(conversation, "assistant", "an answer", payload=payload)
+        conversations.add(conversation, "assistant", "an answer", payload=payload)
         if gap:
-            chat.handoffs.open(
-                conversation_id=conversation,
-                question="Do you have a native connector for Lotus Notes 6?",
-                reasons=["no supporting passage found"],
-                intents={},
-                sources=[],
-                draft="",
-                draft_citations=[],
-                knowledge_gap=True,
-                confidence=confidence,
-            )
+            question = "Do you have a native connector for Lotus Notes 6?"
+            open_gap(handoffs, conversation, question, confidence=confidence)
 
 
 def test_refused_without_sign_in():
@@ -73,12 +64,13 @@ def test_empty_period_says_so(insights_db):
 @pytest.mark.parametrize("user", ["rita", "ada"])
 def test_metrics_and_four_charts(insights_db, user):
     seed(
+        insights_db,
         [
             (["clarification"], 0.82, False, False),
             (["confirmation"], 0.71, False, False),
             (["confirmation", "confidence"], 0.30, True, True),
             ([], 0.10, True, True),
-        ]
+        ],
     )
     app = page("insights", user)
     app.run()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app_support import add_staff, click, errors, page, services, small_home, use_home
+from tests.app_support import add_staff, click, errors, open_gap, page, services, small_home, stores, use_home
 
 NEW_DOC = b"# Lotus Notes\n\nDataPlane has no native Lotus Notes 6 connector; export to CSV and use the file connector.\n"
 
@@ -18,6 +18,7 @@ def admin_page(tmp_path, embedder, monkeypatch):
     app = page("knowledge_base", "ada")
     app.run()
     assert not app.exception, app.exception
+    app.database_url = url  # for tests that seed handoffs
     return app
 
 
@@ -65,7 +66,7 @@ def test_several_uploads_at_once_report_each_file(admin_page):
     outcome = dict(zip(results["file"], results["result"], strict=True))
     assert outcome == {"lotus-notes.md": "added", "empty.md": "failed", "broken.pdf": "failed"}
     assert any("1 of 3 files applied, 2 failed" in warning.value for warning in admin_page.warning)
-    record = services().kb.registry.get("lotus-notes.md")
+    record = services().admin.document("lotus-notes.md")
     assert record is not None
     assert record.owner == "ada"
     assert "lotus-notes.md" in set(frame(admin_page, "chunks")["id"])
@@ -73,13 +74,13 @@ def test_several_uploads_at_once_report_each_file(admin_page):
 
 def test_replace_then_delete_after_confirmation(admin_page):
     admin_page.selectbox(key="kb_document").set_value("security-compliance.md").run()
-    before = services().kb.registry.get("security-compliance.md")
+    before = services().admin.document("security-compliance.md")
     replacement = next(f for f in admin_page.file_uploader if not f.accept_multiple_files)
     replacement.set_value(
         ("anything.md", b"# Security\n\nSOC 2 Type II, audited every year.\n", "text/markdown")
     ).run()
     click(admin_page, "Replace")
-    after = services().kb.registry.get("security-compliance.md")
+    after = services().admin.document("security-compliance.md")
     assert after.version == before.version + 1
     assert after.chunk_count == 1
     assert any("updated" in message.value for message in admin_page.success)
@@ -88,7 +89,7 @@ def test_replace_then_delete_after_confirmation(admin_page):
     assert delete.disabled, "deleting needs the confirmation first"
     admin_page.checkbox(key="kb_confirm").check().run()
     click(admin_page, "Delete")
-    assert services().kb.registry.get("security-compliance.md") is None
+    assert services().admin.document("security-compliance.md") is None
     assert "security-compliance.md" not in set(frame(admin_page, "chunks")["id"])
 
 
@@ -102,24 +103,13 @@ def test_search_preview_shows_scores(admin_page):
 
 
 def test_knowledge_gaps_are_grouped(admin_page):
-    chat = services().chat
+    conversations, handoffs = stores(admin_page.database_url)
     for question in (
         "Do you have a native connector for Lotus Notes 6?",
         "Is there a Lotus Notes connector?",
         "Can DataPlane run on an IBM z/OS mainframe?",
     ):
-        handoff = chat.handoffs.open(
-            conversation_id=chat.start(),
-            question=question,
-            reasons=["no supporting passage found"],
-            intents={},
-            sources=["ingestion-connectors.md"],
-            draft="",
-            draft_citations=[],
-            knowledge_gap=True,
-            confidence=0.2,
-        )
-        assert handoff
+        assert open_gap(handoffs, conversations.start(), question, sources=["ingestion-connectors.md"])
     admin_page.run()
     gaps = frame(admin_page, "also asked as")
     assert list(gaps["asked"]) == [2, 1]

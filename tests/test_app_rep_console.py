@@ -60,17 +60,17 @@ def test_rep_claims_edits_sends_resolves_and_saves(console_home):
     app.text_area[0].set_value(REPLY)
     click(app, "Send reply")
     assert any("Reply sent" in message.value for message in app.success)
-    transcript = services().chat.transcript(services().handoffs.get(handoff_id).conversation_id)
+    transcript = services().desk.transcript(handoff_id)
     assert (transcript[-1].role, transcript[-1].author, transcript[-1].text) == ("rep", "rita", REPLY)
 
     click(app, "Save to knowledge base")
     assert any("Saved as verified-qa/" in message.value for message in app.success)
     document = f"verified-qa/handoff-{handoff_id}.md"
-    assert services().kb.registry.get(document) is not None
-    assert services().handoffs.get(handoff_id).saved_document == document
+    assert services().admin.document(document) is not None
+    assert services().desk.get(handoff_id).saved_document == document
 
     click(app, "Resolve")
-    assert services().handoffs.get(handoff_id).state == "resolved"
+    assert services().desk.get(handoff_id).state == "resolved"
 
 
 def test_claimed_by_someone_else_is_an_error_not_a_traceback(console_home):

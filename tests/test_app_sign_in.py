@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assistant.storage.users import UserStore
-from tests.app_support import APP, PASSWORDS, TIMEOUT_S, add_staff, errors, services, use_home
+from tests.app_support import APP, PASSWORDS, TIMEOUT_S, add_staff, errors, use_home
+from ui.resources import get_users
 
 CONSOLE, INSIGHTS, KNOWLEDGE, SIGN_IN = (
     "pages/rep_console.py",
@@ -90,7 +90,7 @@ def test_admin_reaches_the_knowledge_base(app):
 def test_a_removed_account_is_refused_on_its_next_page_load(app):
     sign_in(app, "rita", PASSWORDS["rita"])
     assert titles(app) == ["Rep console"]
-    UserStore(services().database).remove("rita")
+    get_users().remove("rita")
     app.run()
     assert any("no longer exists" in warning.value for warning in app.warning)
     assert "user" not in app.session_state

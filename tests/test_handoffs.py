@@ -1,5 +1,6 @@
-"""Handoffs end to end against real SQLite: the lifecycle, concurrent claims, buyer isolation, and a
-rep's reply saved to the knowledge base through the normal ingest path."""
+"""Handoffs end to end against real SQLite, through the chat service and the rep desk: the lifecycle,
+concurrent claims, buyer isolation, and a rep's reply saved to the knowledge base through the normal
+ingest path, chunked as the settings say."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import multiprocessing
 
 import pytest
 
-from assistant.rep_desk import RepDesk
+from assistant.outcomes import Reason, ReasonCode
 from assistant.service import ChatService
+from assistant.settings import Settings
 from assistant.storage.conversations import ConversationStore, UnknownConversation
 from assistant.storage.database import Database
-from assistant.storage.handoffs import HandoffError, HandoffStore
+from assistant.storage.handoffs import HandoffError, HandoffState, HandoffStore
+from assistant.wiring import build_assistant, build_desk, build_syncer
+from tests.conftest import SAMPLES, make_kb
 
 UNKNOWN_TOPIC = "Do you ship a native connector for Lotus Notes 6 databases?"
 
@@ -31,8 +35,8 @@ def chat(database, sample_assistant):
 
 
 @pytest.fixture
-def desk(database):
-    return RepDesk(conversations=ConversationStore(database), handoffs=HandoffStore(database))
+def desk(database, tmp_path):
+    return build_desk(Settings(home=tmp_path / "home"), database=database)
 
 
 def test_handoff_lifecycle_reaches_the_buyer(chat, desk):
@@ -42,8 +46,8 @@ def test_handoff_lifecycle_reaches_the_buyer(chat, desk):
     assert turn.handoff_id is not None
     assert "expert" in turn.answer.text, "the buyer is told honestly that an expert will answer"
 
-    handoff = desk.handoffs.get(turn.handoff_id)
-    assert handoff.state == "open"
+    handoff = desk.get(turn.handoff_id)
+    assert handoff.state is HandoffState.OPEN
     assert handoff.question == UNKNOWN_TOPIC
     assert handoff.reasons, "the rep sees why"
     assert handoff.sources, "the rep sees what was retrieved"
@@ -54,7 +58,8 @@ def test_handoff_lifecycle_reaches_the_buyer(chat, desk):
         desk.reply(handoff.id, "bob", "not my handoff")  # only the claiming rep replies
     desk.reply(handoff.id, "ann", "Not today: Lotus Notes is not on our connector list.")
     desk.resolve(handoff.id, "ann")
-    assert desk.handoffs.get(handoff.id).state == "resolved"
+    assert desk.get(handoff.id).state is HandoffState.RESOLVED
+    assert chat.handoff_state(conversation) is HandoffState.RESOLVED
 
     roles = [(m.role, m.author) for m in chat.transcript(conversation)]
     assert roles == [("buyer", ""), ("assistant", ""), ("rep", "ann")]
@@ -65,15 +70,16 @@ def test_answered_turn_opens_no_handoff(chat):
     turn = chat.ask(conversation, "Which data residency regions can we choose?")
     assert not turn.answer.handoff
     assert turn.handoff_id is None
-    assert chat.handoffs.for_conversation(conversation) == []
+    assert chat.handoff_state(conversation) is None
 
 
-def test_talk_to_an_expert_button_opens_one_handoff(chat):
+def test_talk_to_an_expert_button_opens_one_handoff(chat, desk):
     conversation = chat.start()
     chat.ask(conversation, "Which data residency regions can we choose?")
     first = chat.request_human(conversation)
     assert chat.request_human(conversation) == first, "a second click joins the open handoff"
-    assert chat.handoffs.get(first).question == "Which data residency regions can we choose?"
+    assert desk.get(first).question == "Which data residency regions can we choose?"
+    assert chat.handoff_state(conversation) is HandoffState.OPEN
 
 
 def test_buyer_cannot_read_an_unknown_or_guessed_conversation(chat):
@@ -102,7 +108,7 @@ def test_two_reps_claiming_at_once_exactly_one_wins(database):
     handoffs = HandoffStore(database)
     for _ in range(5):  # several rounds: a race lost by chance once would hide a bug
         handoff_id = handoffs.open(
-            conversation_id=conversation, question="q", reasons=["r"], intents={}, sources=[],
+            conversation_id=conversation, question="q", reasons=[Reason(ReasonCode.NO_EVIDENCE, "r")], intents={}, sources=[],
             draft="", draft_citations=[], knowledge_gap=False, confidence=0.1,
         )  # fmt: skip
         context = multiprocessing.get_context("spawn")
@@ -121,26 +127,59 @@ def test_two_reps_claiming_at_once_exactly_one_wins(database):
         assert handoffs.get(handoff_id).rep in winners
 
 
+def _replied(desk, handoffs: HandoffStore, conversation: str, question: str, reply: str) -> int:
+    """A handoff on `question` that rep ann claimed and answered with `reply`."""
+    handoff_id = handoffs.open(
+        conversation_id=conversation, question=question, reasons=[Reason(ReasonCode.NO_EVIDENCE, "r")], intents={}, sources=[],
+        draft="", draft_citations=[], knowledge_gap=True, confidence=0.1,
+    )  # fmt: skip
+    desk.claim(handoff_id, "ann")
+    desk.reply(handoff_id, "ann", reply)
+    return handoff_id
+
+
 def test_approved_reply_is_saved_to_the_knowledge_base(tmp_path, embedder, database):
-    from assistant.settings import Settings
-    from assistant.wiring import build_assistant
-    from ingest.sync import Syncer
-    from ingest.verified_qa import save_verified_answer
-    from tests.conftest import SAMPLES, make_kb
-
-    kb = make_kb(tmp_path / "home", embedder)
-    Syncer(kb).sync([SAMPLES / "integrations.html"])
-    assistant = build_assistant(Settings(home=tmp_path / "home"), kb=kb)
+    settings = Settings(home=tmp_path / "home")
+    kb = make_kb(settings.home, embedder)
+    build_syncer(settings, kb).sync([SAMPLES / "integrations.html"])
+    assistant = build_assistant(settings, kb=kb)
+    chat = ChatService(
+        assistant=assistant, conversations=ConversationStore(database), handoffs=HandoffStore(database)
+    )
+    desk = build_desk(settings, database=database, kb=kb)
     question = "Does DataPlane have a connector for Lotus Notes 6?"
-    before = assistant.ask(question)
-    assert before.handoff
+    turn = chat.ask(chat.start(), question)
+    assert turn.handoff_id is not None
+    with pytest.raises(HandoffError, match="no reply to save"):
+        desk.save_reply(turn.handoff_id, "ann")
 
+    desk.claim(turn.handoff_id, "ann")
     reply = "Lotus Notes 6 is not supported; export to CSV and load it with the file connector."
-    document_id = save_verified_answer(Syncer(kb), handoff_id=7, question=question, answer=reply, owner="ann")
+    desk.reply(turn.handoff_id, "ann", reply)
+    document_id = desk.save_reply(turn.handoff_id, "ann")
+    assert document_id == f"verified-qa/handoff-{turn.handoff_id}.md"
+    assert desk.get(turn.handoff_id).saved_document == document_id
     record = kb.registry.get(document_id)
     assert record is not None
     assert record.owner == "ann"
     after = assistant.ask(question)
     assert document_id in after.sources
-    Syncer(kb).sync([SAMPLES / "integrations.html"], prune=True)
+    build_syncer(settings, kb).sync([SAMPLES / "integrations.html"], prune=True)
     assert kb.registry.get(document_id) is not None, "pruning a folder keeps saved replies"
+
+
+@pytest.mark.parametrize(("chunk_words", "overlap_words"), [(80, 30), (20, 5)])
+def test_saved_reply_is_chunked_as_the_settings_say(tmp_path, embedder, database, chunk_words, overlap_words):
+    settings = Settings(home=tmp_path / "home", chunk_words=chunk_words, chunk_overlap_words=overlap_words)
+    kb = make_kb(settings.home, embedder)
+    desk = build_desk(settings, database=database, kb=kb)
+    reply = " ".join(f"Step {n}: export the Lotus Notes 6 database to CSV and load it." for n in range(1, 7))
+    conversation = ConversationStore(database).start()
+    handoff_id = _replied(
+        desk, HandoffStore(database), conversation, "How do we move Lotus Notes 6 data?", reply
+    )
+
+    document_id = desk.save_reply(handoff_id, "ann")
+    chunks = [text for _, _, _, text in kb.registry.chunks(document_id)]
+    assert len(chunks) > 1
+    assert max(len(text.split()) for text in chunks) <= chunk_words, [len(t.split()) for t in chunks]

@@ -11,7 +11,7 @@ import pytest
 from assistant.intent_llm import LLMIntentClassifier, UnusableReply, parse_reply
 from assistant.intents import KeywordIntentClassifier
 from assistant.settings import Settings
-from assistant.wiring import build_chat_model
+from assistant.wiring import build_llm_intent_classifier
 from tests.openai_standin import OpenAIStandin
 
 GOOD = '{"clarification": 0.9, "confirmation": 0.7, "confidence": 0.1, "wants_human": 0, "out_of_scope": 0}'
@@ -21,11 +21,7 @@ def classifier_for(base_url: str) -> LLMIntentClassifier:
     settings = Settings(
         openai_base_url=base_url, openai_api_key="test-key", llm_model="standin", llm_timeout_s=5
     )
-    return LLMIntentClassifier(
-        build_chat_model(settings, max_tokens=120, max_retries=0),
-        model="standin",
-        fallback=KeywordIntentClassifier(),
-    )
+    return build_llm_intent_classifier(settings, fallback=KeywordIntentClassifier())
 
 
 def test_llm_probabilities_become_intents():

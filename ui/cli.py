@@ -36,20 +36,12 @@ def ingest(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report, no progress bar.")] = False,
 ) -> None:
     """Add new documents, replace changed ones, skip unchanged ones."""
-    from assistant.wiring import build_knowledge
-    from ingest.sync import Syncer
+    from assistant.wiring import build_admin
     from ui.progress import terminal_progress
 
-    settings = _settings(home)
-    kb = build_knowledge(settings)
-    syncer = Syncer(
-        kb,
-        max_words=settings.chunk_words,
-        overlap_words=settings.chunk_overlap_words,
-        max_file_bytes=int(settings.max_file_mb * 1024 * 1024),
-    )
+    admin = build_admin(_settings(home))
     with terminal_progress(enabled=not as_json) as progress:
-        report = syncer.sync(paths, prune=prune, progress=progress)
+        report = admin.ingest(paths, prune=prune, progress=progress)
     if as_json:
         _emit(report.as_dict())
     else:
@@ -141,17 +133,16 @@ def serve(
     samples: Annotated[bool, typer.Option(help="Ingest the bundled sample knowledge base if empty.")] = True,
 ) -> None:
     """Start the Streamlit app (ingesting the bundled samples first if the knowledge base is empty)."""
-    from assistant.wiring import build_knowledge
-    from ingest.sync import Syncer
+    from assistant.wiring import build_admin
 
     settings = _settings(home)
     if samples:
-        kb = build_knowledge(settings)
-        if kb.is_empty():
+        admin = build_admin(settings)
+        if admin.is_empty():
             typer.echo(f"Knowledge base is empty: ingesting the bundled samples from {SAMPLES} ...")
-            report = Syncer(kb).sync([SAMPLES])
+            report = admin.ingest([SAMPLES])
             typer.echo(f"  {len(report.added)} documents, {report.chunks} chunks")
-        kb.db.close()
+        admin.close()
     env = dict(os.environ, LASTMILE_HOME=str(settings.home.resolve()))
     app_file = Path(__file__).resolve().parent / "app.py"
     command = [
@@ -186,10 +177,11 @@ def train_intents(
 ) -> None:
     """Rebuild the shipped intent model from evals/data/intents (deterministic) and its metrics.json."""
     from assistant.intent_model import DEFAULT_MODEL_PATH
+    from assistant.wiring import build_embedder
     from evals.intents import METRICS_PATH, format_report, train
-    from knowledge.embedder import SentenceTransformerEmbedder
 
-    metrics = train(SentenceTransformerEmbedder())
+    # The shipped model is trained on the bundled embedder, whatever LASTMILE_EMBEDDING_MODEL says.
+    metrics = train(build_embedder(Settings(embedding_model=None)))
     if as_json:
         _emit(metrics)
         return
@@ -208,12 +200,10 @@ def classify(
     as_json: Annotated[bool, typer.Option("--json", help="Print probabilities and flags as JSON.")] = False,
 ) -> None:
     """Tag one message: clarification / confirmation / confidence probabilities, wants_human, out_of_scope."""
-    from assistant.wiring import build_intent_classifier
-    from knowledge.embedder import SentenceTransformerEmbedder
+    from assistant.wiring import build_embedder, build_intent_classifier
 
     settings = _settings(home)
-    embedder = SentenceTransformerEmbedder(settings.embedding_model)
-    intents = build_intent_classifier(settings, embedder).classify(text)
+    intents = build_intent_classifier(settings, build_embedder(settings)).classify(text)
     payload = {
         "text": text,
         "probabilities": intents.probabilities(),
@@ -238,14 +228,13 @@ def eval_intents(
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
 ) -> None:
     """Per-label precision / recall / F1 and macro-F1 of the configured intent classifier on a split."""
-    from assistant.wiring import build_intent_classifier
+    from assistant.wiring import build_embedder, build_intent_classifier
     from evals.intents import SPLITS, embed_split, evaluate, format_report
-    from knowledge.embedder import SentenceTransformerEmbedder
 
     if split not in SPLITS:
         raise typer.BadParameter(f"--split must be one of {', '.join(SPLITS)}")
     settings = _settings(home)
-    embedder = SentenceTransformerEmbedder(settings.embedding_model)
+    embedder = build_embedder(settings)
     report = evaluate(build_intent_classifier(settings, embedder), *embed_split(embedder, split))
     if as_json:
         _emit({"split": split, **report})

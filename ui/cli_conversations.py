@@ -1,5 +1,5 @@
 """`lastmile chat` (a terminal conversation) and `lastmile handoffs ...` (the rep's queue), thin over
-the chat service and the handoff store."""
+the chat service and the rep desk."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from assistant.rep_desk import HandoffError, HandoffState
 from assistant.settings import Settings
 
 handoffs_app = typer.Typer(
@@ -20,19 +21,15 @@ HomeOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
-def _services(home: Path | None):
-    from assistant.wiring import build_services
-
-    return build_services(Settings(home=home) if home else Settings())
+def _settings(home: Path | None) -> Settings:
+    return Settings(home=home) if home else Settings()
 
 
 def _desk(home: Path | None):
-    """The rep desk alone: rep commands need no embedding model."""
-    from assistant.rep_desk import open_desk
+    """The rep desk alone: rep commands load the embedding model only to save a reply."""
+    from assistant.wiring import build_desk
 
-    settings = Settings(home=home) if home else Settings()
-    settings.home.mkdir(parents=True, exist_ok=True)
-    return open_desk(settings.resolved_database_url)
+    return build_desk(_settings(home))
 
 
 def _fail(error: Exception) -> None:
@@ -45,11 +42,11 @@ def chat(
     conversation: Annotated[str | None, typer.Option(help="Continue this conversation id.")] = None,
 ) -> None:
     """Talk to the assistant in the terminal, as a buyer would (empty line or Ctrl-D to stop)."""
-    from assistant.pipeline import MessageRejected
-    from assistant.storage.conversations import UnknownConversation
+    from assistant.service import MessageRejected, UnknownConversation
+    from assistant.wiring import build_services
 
-    services = _services(home)
-    conversation_id = conversation or services.chat.start()
+    chat_service = build_services(_settings(home)).chat
+    conversation_id = conversation or chat_service.start()
     typer.echo(f"conversation {conversation_id} (Ctrl-D to stop)")
     while True:
         try:
@@ -59,7 +56,7 @@ def chat(
         if not text:
             break
         try:
-            turn = services.chat.ask(conversation_id, text)
+            turn = chat_service.ask(conversation_id, text)
         except (MessageRejected, UnknownConversation) as error:
             typer.echo(f"  ! {error}")
             continue
@@ -75,7 +72,7 @@ def _summary(handoff) -> dict:
         "id": handoff.id,
         "state": handoff.state,
         "question": handoff.question,
-        "reasons": handoff.reasons,
+        "reasons": [reason.as_dict() for reason in handoff.reasons],
         "rep": handoff.rep,
         "created_at": handoff.created_at.isoformat(timespec="seconds"),
         "knowledge_gap": handoff.knowledge_gap,
@@ -85,11 +82,11 @@ def _summary(handoff) -> dict:
 @handoffs_app.command("list")
 def list_(
     home: HomeOption = None,
-    state: Annotated[str | None, typer.Option(help="open, claimed, replied or resolved.")] = None,
+    state: Annotated[HandoffState | None, typer.Option(help="Only handoffs in this state.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """The queue, newest first."""
-    rows = [_summary(h) for h in _desk(home).handoffs.list(state=state)]
+    rows = [_summary(h) for h in _desk(home).queue(state=state)]
     if as_json:
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -100,14 +97,12 @@ def list_(
 @handoffs_app.command()
 def show(handoff_id: int, home: HomeOption = None) -> None:
     """Everything a rep needs: transcript, intents, reasons, sources and the AI draft with citations."""
-    from assistant.storage.handoffs import HandoffError
-
     desk = _desk(home)
     try:
-        handoff = desk.handoffs.get(handoff_id)
+        handoff = desk.get(handoff_id)
+        transcript = desk.transcript(handoff_id)
     except HandoffError as error:
         _fail(error)
-    transcript = desk.conversations.messages(handoff.conversation_id)
     payload = {
         **_summary(handoff),
         "intents": handoff.intents,
@@ -126,8 +121,6 @@ RepOption = Annotated[str, typer.Option(help="Your name (replies and resolves: t
 
 def _act(home: Path | None, action: str, *args: object) -> None:
     """Run one rep-desk transition; a refused one (wrong state, wrong rep, unknown id) exits 2."""
-    from assistant.storage.handoffs import HandoffError
-
     try:
         getattr(_desk(home), action)(*args)
     except HandoffError as error:
@@ -165,23 +158,8 @@ def save(
     handoff_id: int, owner: Annotated[str, typer.Option(help="Who verified it.")], home: HomeOption = None
 ) -> None:
     """Save the rep's reply to the knowledge base as a verified Q&A document."""
-    from assistant.storage.handoffs import HandoffError
-    from ingest.sync import Syncer
-    from ingest.verified_qa import save_verified_answer
-
-    services = _services(home)
     try:
-        handoff = services.handoffs.get(handoff_id)
-        if not handoff.reply:
-            raise HandoffError(f"handoff {handoff_id} has no reply to save")
-        document_id = save_verified_answer(
-            Syncer(services.kb),
-            handoff_id=handoff_id,
-            question=handoff.question,
-            answer=handoff.reply,
-            owner=owner,
-        )
+        document_id = _desk(home).save_reply(handoff_id, owner)
     except (HandoffError, ValueError) as error:
         _fail(error)
-    services.handoffs.mark_saved(handoff_id, document_id)
     typer.echo(f"saved as {document_id}")

@@ -1,4 +1,4 @@
-"""`lastmile kb list | show ID | delete ID` and `lastmile eval-retrieval`: thin over the knowledge base
+"""`lastmile kb list | show ID | delete ID` and `lastmile eval-retrieval`: thin over the knowledge admin
 and `evals.retrieval`."""
 
 from __future__ import annotations
@@ -20,15 +20,10 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 def _open(home: Path | None):
-    """The stores without loading the embedding model: these commands never embed."""
-    from knowledge.base import open_knowledge
-    from knowledge.embedder import LazyEmbedder, SentenceTransformerEmbedder
+    """The knowledge admin; the embedding model is never loaded: these commands never embed."""
+    from assistant.wiring import build_admin
 
-    settings = Settings(home=home) if home else Settings()
-    embedder = LazyEmbedder(lambda: SentenceTransformerEmbedder(settings.embedding_model))
-    return open_knowledge(
-        settings.home, embedder, chroma_url=settings.chroma_url, collection=settings.collection
-    )
+    return build_admin(Settings(home=home) if home else Settings())
 
 
 def _emit(payload) -> None:
@@ -38,7 +33,7 @@ def _emit(payload) -> None:
 @kb_app.command("list")
 def list_documents(home: HomeOption = None, as_json: JsonOption = False) -> None:
     """Every document: id, type, version, chunks, last update, title."""
-    records = _open(home).registry.list()
+    records = _open(home).documents()
     if as_json:
         _emit([asdict(record) for record in records])
         return
@@ -54,14 +49,14 @@ def show_document(
     as_json: JsonOption = False,
 ) -> None:
     """One document's registry row and its chunks (heading path, page, text)."""
-    kb = _open(home)
-    record = kb.registry.get(document_id)
+    admin = _open(home)
+    record = admin.document(document_id)
     if record is None:
         typer.echo(f"error: no document {document_id!r}", err=True)
         raise typer.Exit(code=1)
     chunks = [
         {"id": chunk_id, "heading": heading, "page": page, "text": text}
-        for chunk_id, heading, page, text in kb.registry.chunks(document_id)
+        for chunk_id, heading, page, text in admin.chunks(document_id)
     ]
     if as_json:
         _emit({**asdict(record), "chunks": chunks})
@@ -81,7 +76,7 @@ def delete_document(
     home: HomeOption = None,
 ) -> None:
     """Remove a document and all its chunks from every store."""
-    if not _open(home).delete_document(document_id):
+    if not _open(home).delete(document_id):
         typer.echo(f"error: no document {document_id!r}", err=True)
         raise typer.Exit(code=1)
     typer.echo(f"deleted {document_id}")

@@ -1,5 +1,5 @@
 """`lastmile users add | list | remove | password`: staff accounts for the rep console and the knowledge
-base pages, thin over `assistant.storage.users`. Passwords are prompted (twice) or read from stdin, never
+base pages, thin over `assistant.accounts`. Passwords are prompted (twice) or read from stdin, never
 taken as arguments: arguments end up in shell history and in `ps`."""
 
 from __future__ import annotations
@@ -25,12 +25,9 @@ PasswordStdin = Annotated[
 
 def _store(home: Path | None):
     """The user table alone: account commands load no model and no knowledge base."""
-    from assistant.storage.database import Database
-    from assistant.storage.users import UserStore
+    from assistant.wiring import build_accounts
 
-    settings = Settings(home=home) if home else Settings()
-    settings.home.mkdir(parents=True, exist_ok=True)
-    return UserStore(Database(settings.resolved_database_url))
+    return build_accounts(Settings(home=home) if home else Settings())
 
 
 def _password(from_stdin: bool) -> str:
@@ -54,7 +51,7 @@ def add(
     home: HomeOption = None,
 ) -> None:
     """Create a staff account; the password is stored as an argon2id hash."""
-    from assistant.storage.users import ROLES, UserError
+    from assistant.accounts import ROLES, UserError
 
     if role not in ROLES:  # before the password prompt, not after it
         _fail(f"role must be one of {', '.join(ROLES)}, not {role!r}")
@@ -99,7 +96,7 @@ def password(
     home: HomeOption = None,
 ) -> None:
     """Set a new password."""
-    from assistant.storage.users import UserError
+    from assistant.accounts import UserError
 
     try:
         changed = _store(home).set_password(name, _password(password_stdin))

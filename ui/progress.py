@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 from tqdm import tqdm
 
-from ingest.sync import Progress
+from assistant.knowledge_admin import Progress
 
 
 @contextmanager

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from assistant.storage.handoffs import HandoffView
-from assistant.storage.models import utcnow
+from assistant.outcomes import ReasonCode
+from assistant.rep_desk import HandoffState, HandoffView, utcnow
 
 HUMAN_ASKED = "asked for a human"
 KNOWLEDGE_GAP = "knowledge gap"
@@ -23,7 +23,7 @@ AGES: dict[str, tuple[timedelta, timedelta | None]] = {  # label -> (at least, u
 def tags(handoff: HandoffView) -> list[str]:
     """The intent labels of the handed-off turn, plus the two filterable flags."""
     found = [label for label in handoff.intents.get("labels", []) if label in INTENT_FILTERS]
-    if any("asked for a human" in reason for reason in handoff.reasons):
+    if any(reason.code is ReasonCode.HUMAN_REQUESTED for reason in handoff.reasons):
         found.append(HUMAN_ASKED)
     if handoff.knowledge_gap:
         found.append(KNOWLEDGE_GAP)
@@ -33,7 +33,7 @@ def tags(handoff: HandoffView) -> list[str]:
 def filter_queue(
     handoffs: Iterable[HandoffView],
     *,
-    states: Sequence[str] = (),
+    states: Sequence[HandoffState] = (),
     intents: Sequence[str] = (),
     age: str = "any age",
     now: datetime | None = None,

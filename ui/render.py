@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from assistant.storage.conversations import MessageView
+from assistant.service import MessageView
 
 REP_AVATAR = ":material/support_agent:"
 WORD_DELAY_S = 0.012  # the pace of a streamed extractive answer: quick, still visibly streamed

@@ -2,32 +2,23 @@
 
 `get_services` loads the whole stack (embedding model, Chroma, the assistant: ~11 s the first time);
 `get_users` opens only the SQL database, so signing in and refusing a page never wait for the model.
+Both come from the composition root, `assistant.wiring` (cheap to import: it builds nothing until called).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import streamlit as st
 
+from assistant.accounts import StaffAccounts
 from assistant.settings import Settings
-from assistant.storage.users import UserStore
-
-if TYPE_CHECKING:
-    from assistant.wiring import Services  # importing the wiring imports the whole stack
+from assistant.wiring import Services, build_accounts, build_services
 
 
 @st.cache_resource(show_spinner="Loading the assistant ...")
 def get_services() -> Services:
-    from assistant.wiring import build_services
-
     return build_services(Settings())
 
 
 @st.cache_resource(show_spinner=False)
-def get_users() -> UserStore:
-    from assistant.storage.database import Database
-
-    settings = Settings()
-    settings.home.mkdir(parents=True, exist_ok=True)
-    return UserStore(Database(settings.resolved_database_url))
+def get_users() -> StaffAccounts:
+    return build_accounts(Settings())

@@ -1,21 +1,40 @@
-"""The handoff lifecycle: open → claimed(rep) → replied → resolved.
+"""The handoff lifecycle: open → claimed(rep) → replied → resolved, as one enum (`HandoffState`).
 
-Each transition is one conditional UPDATE (`... WHERE state = <expected>`), so two reps claiming the same
-handoff at once cannot both win, on SQLite or PostgreSQL alike.
+States are stored as their plain values ("open", ...). Each transition is one conditional UPDATE
+(`... WHERE state = <expected>`), so two reps claiming the same handoff at once cannot both win, on SQLite
+or PostgreSQL alike.
 """
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
+from assistant.outcomes import Reason
 from assistant.storage.database import Database
 from assistant.storage.models import Handoff, utcnow
 
-STATES = ("open", "claimed", "replied", "resolved")
+
+class HandoffState(StrEnum):
+    """Where a handoff stands. A `StrEnum`: stored, printed and serialised as its plain value."""
+
+    OPEN = "open"  # waiting for a rep to claim it
+    CLAIMED = "claimed"  # one rep holds it
+    REPLIED = "replied"  # the holder answered; they may reply again or resolve it
+    RESOLVED = "resolved"  # closed
+
+
+STATES = tuple(HandoffState)  # lifecycle order
+# A rep has yet to answer: a new question of the buyer joins this handoff instead of opening another.
+ACTIVE = frozenset({HandoffState.OPEN, HandoffState.CLAIMED})
+# Held by a rep, who may reply or resolve.
+HELD = frozenset({HandoffState.CLAIMED, HandoffState.REPLIED})
 
 
 class HandoffError(Exception):
@@ -26,9 +45,9 @@ class HandoffError(Exception):
 class HandoffView:
     id: int
     conversation_id: str
-    state: str
+    state: HandoffState
     question: str
-    reasons: list[str]
+    reasons: list[Reason]
     intents: dict[str, Any]
     sources: list[str]
     draft: str
@@ -45,12 +64,15 @@ class HandoffView:
 
 
 def _view(row: Handoff) -> HandoffView:
-    return HandoffView(
-        **{name: getattr(row, name) for name in HandoffView.__dataclass_fields__}  # same names as the model
-    )
+    fields = {
+        name: getattr(row, name) for name in HandoffView.__dataclass_fields__
+    }  # same names as the model
+    reasons = [Reason.from_stored(value) for value in row.reasons]
+    return HandoffView(**fields | {"state": HandoffState(row.state), "reasons": reasons})
 
 
 class HandoffStore:
+    # `list` below is a method: annotations in this class name the built-in type as builtins.list.
     def __init__(self, db: Database) -> None:
         self._db = db
 
@@ -59,7 +81,7 @@ class HandoffStore:
         *,
         conversation_id: str,
         question: str,
-        reasons: list[str],
+        reasons: list[Reason],
         intents: dict[str, Any],
         sources: list[str],
         draft: str,
@@ -70,8 +92,9 @@ class HandoffStore:
         with self._db.session() as session:
             row = Handoff(
                 conversation_id=conversation_id,
+                state=HandoffState.OPEN.value,
                 question=question,
-                reasons=reasons,
+                reasons=[reason.as_dict() for reason in reasons],
                 intents=intents,
                 sources=sources,
                 draft=draft,
@@ -90,26 +113,28 @@ class HandoffStore:
                 raise HandoffError(f"no handoff {handoff_id}")
             return _view(row)
 
-    def list(self, *, state: str | None = None, limit: int = 200) -> list[HandoffView]:
+    def list(self, *, state: HandoffState | None = None, limit: int = 200) -> list[HandoffView]:
         query = select(Handoff).order_by(Handoff.created_at.desc(), Handoff.id.desc()).limit(limit)
         if state:
-            query = query.where(Handoff.state == state)
+            query = query.where(Handoff.state == HandoffState(state).value)
         with self._db.session() as session:
             return [_view(row) for row in session.scalars(query)]
 
-    def for_conversation(self, conversation_id: str) -> list[HandoffView]:
+    def for_conversation(self, conversation_id: str) -> builtins.list[HandoffView]:
         query = select(Handoff).where(Handoff.conversation_id == conversation_id).order_by(Handoff.id)
         with self._db.session() as session:
             return [_view(row) for row in session.scalars(query)]
 
-    def counts(self) -> dict[str, int]:
+    def counts(self) -> dict[HandoffState, int]:
         with self._db.session() as session:
             rows = session.execute(select(Handoff.state, func.count()).group_by(Handoff.state)).all()
-        return {state: 0 for state in STATES} | {state: count for state, count in rows}
+        return {state: 0 for state in HandoffState} | {HandoffState(state): count for state, count in rows}
 
     def claim(self, handoff_id: int, rep: str) -> None:
         self._transition(
-            handoff_id, expect=("open",), values={"state": "claimed", "rep": rep, "claimed_at": utcnow()}
+            handoff_id,
+            expect={HandoffState.OPEN},
+            values={"state": HandoffState.CLAIMED.value, "rep": rep, "claimed_at": utcnow()},
         )
 
     def reply(self, handoff_id: int, rep: str, text: str) -> None:
@@ -117,17 +142,17 @@ class HandoffStore:
             raise HandoffError("a reply needs text")
         self._transition(
             handoff_id,
-            expect=("claimed", "replied"),
+            expect=HELD,
             rep=rep,
-            values={"state": "replied", "reply": text, "replied_at": utcnow()},
+            values={"state": HandoffState.REPLIED.value, "reply": text, "replied_at": utcnow()},
         )
 
     def resolve(self, handoff_id: int, rep: str) -> None:
         self._transition(
             handoff_id,
-            expect=("claimed", "replied"),
+            expect=HELD,
             rep=rep,
-            values={"state": "resolved", "resolved_at": utcnow()},
+            values={"state": HandoffState.RESOLVED.value, "resolved_at": utcnow()},
         )
 
     def mark_saved(self, handoff_id: int, document_id: str) -> None:
@@ -137,16 +162,23 @@ class HandoffStore:
             )
 
     def _transition(
-        self, handoff_id: int, *, expect: tuple[str, ...], values: dict[str, Any], rep: str | None = None
+        self,
+        handoff_id: int,
+        *,
+        expect: Collection[HandoffState],
+        values: dict[str, Any],
+        rep: str | None = None,
     ) -> None:
-        condition = [Handoff.id == handoff_id, Handoff.state.in_(expect)]
+        expected = [state for state in HandoffState if state in expect]  # lifecycle order, for the message
+        condition = [Handoff.id == handoff_id, Handoff.state.in_([state.value for state in expected])]
         if rep is not None:
             condition.append(Handoff.rep == rep)  # only the rep who claimed it may reply or resolve
         with self._db.session() as session:
-            changed = session.execute(update(Handoff).where(*condition).values(**values)).rowcount
+            result = session.execute(update(Handoff).where(*condition).values(**values))
+            changed = cast(CursorResult, result).rowcount
         if changed != 1:
             current = self.get(handoff_id)  # raises for an unknown id
             owner = f" by {current.rep}" if current.rep else ""
             raise HandoffError(
-                f"handoff {handoff_id} is {current.state}{owner}; expected {' or '.join(expect)}"
+                f"handoff {handoff_id} is {current.state}{owner}; expected {' or '.join(expected)}"
             )

@@ -44,7 +44,7 @@ class Handoff(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
-    state: Mapped[str] = mapped_column(String(16), default="open")  # open → claimed → replied → resolved
+    state: Mapped[str] = mapped_column(String(16))  # a HandoffState value (assistant/storage/handoffs.py)
     question: Mapped[str] = mapped_column(Text)
     reasons: Mapped[list[Any]] = mapped_column(default=list)
     intents: Mapped[dict[str, Any]] = mapped_column(default=dict)

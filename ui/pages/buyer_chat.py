@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant.pipeline import MAX_MESSAGE_CHARS, MessageRejected
-from assistant.storage.conversations import UnknownConversation
-from assistant.storage.handoffs import HandoffView
+from assistant.service import (
+    ACTIVE,
+    MAX_MESSAGE_CHARS,
+    HandoffState,
+    MessageRejected,
+    UnknownConversation,
+)
 from ui.render import REP_AVATAR, safe_markdown, show_message, words
 from ui.resources import get_services
 
 POLL_EVERY = "5s"
 CONVERSATION_KEY = "conversation"
 POLLING_KEY = "buyer_polling"
-WAITING = ("open", "claimed")  # a rep has yet to reply
-LISTENING = ("open", "claimed", "replied")  # a rep may still write: keep polling
+# A rep may still write while the handoff is not resolved: keep polling.
+LISTENING = frozenset(HandoffState) - {HandoffState.RESOLVED}
 
-services = get_services()
-chat = services.chat
+chat = get_services().chat
 
 
 def conversation_id() -> str | None:
@@ -30,19 +33,16 @@ def conversation_id() -> str | None:
     current = st.session_state.get(CONVERSATION_KEY)
     if current is None:
         from_url = st.query_params.get("c")
-        if from_url and chat.conversations.exists(from_url):
+        if from_url and chat.exists(from_url):
             current = st.session_state[CONVERSATION_KEY] = from_url
     if current is not None and st.query_params.get("c") != current:
         st.query_params["c"] = current
     return current
 
 
-def handoff_state(conversation: str | None) -> str | None:
+def handoff_state(conversation: str | None) -> HandoffState | None:
     """The state of this conversation's latest handoff (None when it was never handed off)."""
-    if conversation is None:
-        return None
-    handoffs: list[HandoffView] = list(services.handoffs.for_conversation(conversation))
-    return handoffs[-1].state if handoffs else None
+    return chat.handoff_state(conversation) if conversation is not None else None
 
 
 def conversation_view(conversation: str | None) -> None:
@@ -59,14 +59,14 @@ def conversation_view(conversation: str | None) -> None:
     messages = chat.transcript(conversation)
     for message in messages:
         show_message(message)
-    if state in WAITING:
+    if state in ACTIVE:  # a rep has yet to reply
         st.info(
             "An expert will reply here. You can keep asking questions in the meantime; "
             "this page checks for the reply every few seconds.",
             icon=REP_AVATAR,
         )
     elif (
-        state in (None, "resolved")
+        state in (None, HandoffState.RESOLVED)
         and any(m.role == "buyer" for m in messages)
         and st.button("Talk to an expert", icon=REP_AVATAR, help="Hand this conversation to a person")
     ):

@@ -9,9 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from assistant.knowledge_gaps import group_gaps
-from assistant.storage.insights import AnsweredTurn, answered_turns, knowledge_gaps
-from assistant.storage.models import utcnow
+from assistant.knowledge_admin import AnsweredTurn
 from ui.auth import require_role
 from ui.resources import get_services
 
@@ -100,13 +98,12 @@ def confidence_histogram(frame: pd.DataFrame) -> None:
     st.caption(f"Dashed line: the handoff threshold ({threshold:.2f}).")
 
 
-def top_gaps(since) -> None:
+def top_gaps(days: int | None) -> None:
     st.subheader("Top knowledge gaps")
-    gaps = knowledge_gaps(services.database, since=since)
-    if not gaps:
+    groups = services.admin.gaps(days=days)[:10]
+    if not groups:
         st.info("No question was handed off for lack of evidence in this period.")
         return
-    groups = group_gaps(gaps, services.kb.embedder.embed)[:10]
     data = pd.DataFrame(
         {
             "question": [_short(g.example) for g in groups],
@@ -134,8 +131,7 @@ def _short(text: str) -> str:
 st.title("Insights")
 period = st.segmented_control("Period", list(PERIODS), default="last 30 days")
 days = PERIODS[period or "all time"]
-since = utcnow() - timedelta(days=days) if days else None
-turns = answered_turns(services.database, since=since)
+turns = services.admin.turns(days=days)
 if not turns:
     st.info("No buyer questions in this period yet.")
     st.stop()
@@ -153,4 +149,4 @@ with left:
     confidence_histogram(frame)
 with right:
     outcomes(frame)
-    top_gaps(since)
+    top_gaps(days)

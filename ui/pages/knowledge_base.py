@@ -5,15 +5,10 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import get_args
 
 import streamlit as st
 
-from assistant.knowledge_gaps import group_gaps
-from assistant.storage.insights import knowledge_gaps
-from ingest.loaders import SUPPORTED_SUFFIXES
-from ingest.sync import Syncer, SyncReport
-from knowledge.retriever import Mode
+from assistant.knowledge_admin import SEARCH_MODES, SUPPORTED_SUFFIXES, Upload
 from ui.auth import require_role
 from ui.resources import get_services
 
@@ -22,37 +17,12 @@ FLASH_KEY = "kb_flash"
 
 user = require_role("admin")  # stops here for anyone else
 
-services = get_services()
-kb, settings = services.kb, services.settings
-max_bytes = int(settings.max_file_mb * 1024 * 1024)
+admin = get_services().admin
 
 
-def syncer() -> Syncer:
-    return Syncer(
-        kb,
-        max_words=settings.chunk_words,
-        overlap_words=settings.chunk_overlap_words,
-        max_file_bytes=max_bytes,
-        owner=user["name"],
-    )
-
-
-def outcome(name: str, report: SyncReport) -> dict:
-    """One row of the upload results: added / updated / unchanged / failed, with the reason."""
-    if report.failed:
-        return {"file": name, "result": "failed", "detail": report.failed[0].reason}
-    for result in ("added", "updated", "unchanged"):
-        if getattr(report, result):
-            detail = f"{report.chunks} chunks, {report.embedded} embedded" if result != "unchanged" else ""
-            return {"file": name, "result": result, "detail": detail}
-    return {"file": name, "result": "failed", "detail": "nothing was applied"}
-
-
-def apply_upload(document_id: str, data: bytes) -> dict:
-    if len(data) > max_bytes:
-        reason = f"file too large: {len(data) / 2**20:.1f} MB > limit {settings.max_file_mb:g} MB"
-        return {"file": document_id, "result": "failed", "detail": reason}
-    return outcome(document_id, syncer().sync_bytes(document_id, data, owner=user["name"]))
+def result_row(upload: Upload) -> dict:
+    """One row of the upload results: added / updated / unchanged / failed, with the detail."""
+    return {"file": upload.document_id, "result": upload.result, "detail": upload.detail}
 
 
 def flash(message: str) -> None:
@@ -61,7 +31,7 @@ def flash(message: str) -> None:
 
 
 def documents_tab() -> None:
-    records = kb.registry.list()
+    records = admin.documents()
     st.caption(f"{len(records)} documents, {sum(r.chunk_count for r in records)} chunks")
     st.dataframe(
         [
@@ -91,16 +61,16 @@ def documents_tab() -> None:
         new_file = st.file_uploader(
             f"Replacement ({suffix} file)",
             type=[suffix.lstrip(".")],
-            max_upload_size=math.ceil(settings.max_file_mb),
+            max_upload_size=math.ceil(admin.max_file_mb),
             key=f"kb_replace_{chosen}",
         )
         if st.button("Replace", disabled=new_file is None, icon=":material/swap_horiz:") and new_file:
-            row = apply_upload(chosen, new_file.getvalue())
-            flash(f"{chosen}: {row['result']} {row['detail']}".strip())
+            done = admin.replace(chosen, new_file.getvalue(), owner=user["name"])
+            flash(f"{chosen}: {done.result} {done.detail}".strip())
     with delete:
         confirmed = st.checkbox(f"Yes, delete {chosen} and its {record.chunk_count} chunks", key="kb_confirm")
         if st.button("Delete", type="primary", disabled=not confirmed, icon=":material/delete:"):
-            kb.delete_document(chosen)
+            admin.delete(chosen)
             st.session_state.pop("kb_confirm", None)
             flash(f"Deleted {chosen}.")
 
@@ -112,7 +82,7 @@ def upload_tab() -> None:
         "document replaces it",
         type=[suffix.lstrip(".") for suffix in SUPPORTED_SUFFIXES],
         accept_multiple_files=True,
-        max_upload_size=math.ceil(settings.max_file_mb),
+        max_upload_size=math.ceil(admin.max_file_mb),
         key=f"kb_uploads_{round_}",
     )
     if st.button("Add to the knowledge base", type="primary", disabled=not files, icon=":material/upload:"):
@@ -120,7 +90,7 @@ def upload_tab() -> None:
         rows = []
         for done, upload in enumerate(files or []):
             progress.progress(done / len(files), text=f"{upload.name} ({done + 1} of {len(files)}) ...")
-            rows.append(apply_upload(upload.name, upload.getvalue()))
+            rows.append(result_row(admin.upload(upload.name, upload.getvalue(), owner=user["name"])))
         progress.progress(1.0, text="Done")
         st.session_state[UPLOADS_KEY] = rows
         st.session_state["kb_upload_round"] = round_ + 1
@@ -139,11 +109,11 @@ def search_tab() -> None:
         "Search as the assistant would", placeholder="e.g. which regions can host our data?"
     )
     columns = st.columns(2)
-    mode: Mode = columns[0].radio("Retrieval", get_args(Mode), horizontal=True) or "hybrid"
+    mode = columns[0].radio("Retrieval", SEARCH_MODES, horizontal=True) or "hybrid"
     k = columns[1].slider("Passages", 1, 20, 10)
     if not query.strip():
         return
-    hits = services.assistant.retriever.search(query, k=k, mode=mode)
+    hits = admin.search(query, k=k, mode=mode)
     if not hits:
         st.info("Nothing retrieved.")
         return
@@ -169,13 +139,13 @@ def search_tab() -> None:
 
 
 def gaps_tab() -> None:
-    gaps = knowledge_gaps(services.database)
-    if not gaps:
+    groups = admin.gaps()
+    if not groups:
         st.info("No knowledge gaps: every handed-off question so far had evidence in the documents.")
         return
-    groups = group_gaps(gaps, kb.embedder.embed)
+    asked = sum(group.count for group in groups)
     st.caption(
-        f"{_plural(len(gaps), 'question')} handed off for lack of evidence, in {_plural(len(groups), 'group')}; "
+        f"{_plural(asked, 'question')} handed off for lack of evidence, in {_plural(len(groups), 'group')}; "
         "similar questions are grouped by meaning."
     )
     st.dataframe(

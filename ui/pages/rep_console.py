@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant.storage.handoffs import STATES, HandoffError, HandoffView
+from assistant.rep_desk import HELD, STATES, HandoffError, HandoffState, HandoffView
 from ui.auth import require_role
 from ui.queue_filters import AGES, INTENT_FILTERS, age_text, filter_queue, tags
 from ui.render import citation_chips, escaped, intent_tags, show_message
@@ -19,7 +19,7 @@ NOTICE_KEY = "console_notice"  # (kind, message) left by a button for the next r
 
 user = require_role("rep", "admin")  # stops here for anyone else
 services = get_services()
-desk, handoffs = services.desk, services.handoffs
+desk, admin = services.desk, services.admin
 
 
 DONE = {
@@ -41,28 +41,12 @@ def on_click(action: str, handoff_id: int) -> None:
         elif action == "resolve":
             desk.resolve(handoff_id, rep)
         else:
-            document_id = save_to_knowledge_base(handoff_id)
+            document_id = desk.save_reply(handoff_id, rep)
     except (HandoffError, ValueError) as error:
         st.session_state[NOTICE_KEY] = ("error", f"Not done: {error}.")
         return
     done = DONE.get(action) or f"Saved as {document_id}: the assistant can now cite it."
     st.session_state[NOTICE_KEY] = ("success", done)
-
-
-def save_to_knowledge_base(handoff_id: int) -> str:
-    from ingest.sync import Syncer
-    from ingest.verified_qa import save_verified_answer
-
-    handoff = handoffs.get(handoff_id)
-    if not handoff.reply.strip():
-        raise ValueError("send a reply before saving it")
-    settings = services.settings
-    syncer = Syncer(services.kb, max_words=settings.chunk_words, overlap_words=settings.chunk_overlap_words)
-    document_id = save_verified_answer(
-        syncer, handoff_id=handoff.id, question=handoff.question, answer=handoff.reply, owner=user["name"]
-    )
-    handoffs.mark_saved(handoff.id, document_id)
-    return document_id
 
 
 def button(column, label: str, action: str, handoff_id: int, **options) -> None:
@@ -96,23 +80,23 @@ def evidence(handoff: HandoffView) -> None:
         f"answer confidence {handoff.confidence:.2f}" + (f" · intent scores: {scores}" if scores else "")
     )
     st.markdown("**Why it was handed off**")
-    st.text("\n".join(f"• {reason}" for reason in handoff.reasons) or "• (no reason recorded)")
+    st.text("\n".join(f"• {reason.detail}" for reason in handoff.reasons) or "• (no reason recorded)")
     st.markdown("**Retrieved sources**")
     if not handoff.sources:
         st.caption("none")
     for source in handoff.sources:
-        record = services.kb.registry.get(source)
+        record = admin.document(source)
         st.text(f"• {record.title} ({source})" if record else f"• {source} (no longer in the knowledge base)")
 
 
 def reply_box(handoff: HandoffView) -> None:
     mine = handoff.rep == user["name"]
-    if handoff.state == "open":
+    if handoff.state is HandoffState.OPEN:
         st.info("Claim this handoff to answer it: only one rep can hold it.")
         button(st, "Claim", "claim", handoff.id, type="primary", icon=":material/front_hand:")
     elif not mine:
         st.warning(f"{handoff.rep} holds this handoff: only they can reply or resolve it.")
-    editable = mine and handoff.state in ("claimed", "replied")
+    editable = mine and handoff.state in HELD
     st.text_area(
         "Reply to the buyer (starts from the AI draft; its [n] markers refer to the passages below)",
         value=handoff.reply or handoff.draft,
@@ -153,15 +137,17 @@ if notice := st.session_state.pop(NOTICE_KEY, None):
     kind, message = notice
     (st.error if kind == "error" else st.success)(message)
 
-counts = handoffs.counts()
+counts = desk.counts()
 for column, state in zip(st.columns(len(STATES)), STATES, strict=True):
     column.metric(state.capitalize(), counts[state])
 
 filters = st.columns([2, 2, 1])
-states = filters[0].multiselect("State", STATES, default=["open", "claimed", "replied"])
+states = filters[0].multiselect(
+    "State", STATES, default=[state for state in STATES if state is not HandoffState.RESOLVED]
+)
 intents = filters[1].multiselect("Intent", INTENT_FILTERS, placeholder="any intent")
 age = filters[2].selectbox("Age", list(AGES))
-queue = filter_queue(handoffs.list(), states=states, intents=intents, age=age)
+queue = filter_queue(desk.queue(), states=states, intents=intents, age=age)
 
 if not queue:
     st.info("No handoff matches these filters.")
@@ -177,14 +163,14 @@ chosen = st.selectbox(
     format_func=lambda i: next(f"#{h.id} · {h.question[:100]}" for h in queue if h.id == i),
     key="console_handoff",
 )
-handoff = handoffs.get(chosen)
+handoff = desk.get(chosen)
 
 st.divider()
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader("Conversation")
     with st.container(height=520):
-        for message in desk.conversations.messages(handoff.conversation_id):
+        for message in desk.transcript(handoff.id):
             show_message(message, staff_view=True)
 with right:
     st.subheader("Evidence")

@@ -1,0 +1,137 @@
+"""The knowledge admin: what product teams and admins do to the knowledge base, and what it could not answer.
+
+List, show, ingest folders, upload / replace / delete documents, preview a search as the assistant runs
+it, and read back the knowledge gaps (grouped) and the answered turns. What the knowledge-base and
+insights pages and `lastmile ingest | kb ...` call; none of them reaches the stores or the ingest code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Literal, get_args
+
+from assistant.knowledge_gaps import GapGroup, group_gaps
+from assistant.storage.database import Database
+from assistant.storage.insights import AnsweredTurn, answered_turns, knowledge_gaps
+from assistant.storage.models import utcnow
+from ingest.loaders import SUPPORTED_SUFFIXES
+from ingest.sync import MB, Progress, Syncer, SyncReport
+from knowledge.base import KnowledgeBase
+from knowledge.registry import DocumentRecord
+from knowledge.retriever import HybridRetriever, Mode
+from knowledge.types import Hit
+
+# Re-exported for the surfaces, which import no store, no ingest and no knowledge module.
+__all__ = [
+    "SEARCH_MODES",
+    "SUPPORTED_SUFFIXES",
+    "AnsweredTurn",
+    "DocumentRecord",
+    "GapGroup",
+    "Hit",
+    "KnowledgeAdmin",
+    "Progress",
+    "SyncReport",
+    "Upload",
+]
+
+SEARCH_MODES: tuple[Mode, ...] = get_args(Mode)  # hybrid, dense, lexical
+ChunkRow = tuple[str, str, str | None, str]  # chunk id, heading path, page, text
+
+
+@dataclass(frozen=True)
+class Upload:
+    """What happened to one uploaded file."""
+
+    document_id: str
+    result: Literal["added", "updated", "unchanged", "failed"]
+    detail: str  # the reason of a failure; chunks written and embedded otherwise
+
+    @classmethod
+    def of(cls, document_id: str, report: SyncReport) -> Upload:
+        if report.failed:
+            return cls(document_id, "failed", report.failed[0].reason)
+        if report.added or report.updated:
+            detail = f"{report.chunks} chunks, {report.embedded} embedded"
+            return cls(document_id, "added" if report.added else "updated", detail)
+        if report.unchanged:
+            return cls(document_id, "unchanged", "")
+        return cls(document_id, "failed", "nothing was applied")
+
+
+class KnowledgeAdmin:
+    def __init__(
+        self,
+        *,
+        kb: KnowledgeBase,
+        syncer: Syncer,
+        retriever: Callable[[], HybridRetriever],
+        database: Callable[[], Database],
+    ) -> None:
+        self._kb = kb
+        self._syncer = syncer
+        self._retriever = retriever  # built on first search (a configured reranker loads a model)
+        self._database = database  # opened on first read of gaps or turns
+
+    @property
+    def max_file_mb(self) -> float:
+        """The largest file ingest accepts, in MB (`LASTMILE_MAX_FILE_MB`)."""
+        return self._syncer.max_file_bytes / MB
+
+    def documents(self) -> list[DocumentRecord]:
+        return self._kb.registry.list()
+
+    def document(self, document_id: str) -> DocumentRecord | None:
+        return self._kb.registry.get(document_id)
+
+    def chunks(self, document_id: str) -> list[ChunkRow]:
+        return self._kb.registry.chunks(document_id)
+
+    def is_empty(self) -> bool:
+        return self._kb.is_empty()
+
+    def ingest(
+        self, paths: Iterable[str | Path], *, prune: bool = False, progress: Progress | None = None
+    ) -> SyncReport:
+        """Add new documents, replace changed ones, skip unchanged ones; `prune` deletes the missing."""
+        return self._syncer.sync(paths, prune=prune, progress=progress)
+
+    def upload(self, document_id: str, data: bytes, *, owner: str) -> Upload:
+        """Apply one file given as bytes under `document_id`: added, updated (same id), or failed with why."""
+        if len(data) > self._syncer.max_file_bytes:
+            reason = f"file too large: {len(data) / MB:.1f} MB > limit {self.max_file_mb:g} MB"
+            return Upload(document_id, "failed", reason)
+        return Upload.of(document_id, self._syncer.sync_bytes(document_id, data, owner=owner))
+
+    def replace(self, document_id: str, data: bytes, *, owner: str) -> Upload:
+        """A new version of an existing document (a new id would be an upload)."""
+        if self.document(document_id) is None:
+            return Upload(document_id, "failed", f"no document {document_id!r} to replace")
+        return self.upload(document_id, data, owner=owner)
+
+    def delete(self, document_id: str) -> bool:
+        """Remove a document and all its chunks from every store; False when there was none."""
+        return self._kb.delete_document(document_id)
+
+    def search(self, query: str, *, k: int = 10, mode: Mode = "hybrid") -> list[Hit]:
+        """What the assistant's retriever returns for `query`, best first, with similarity and score."""
+        return self._retriever().search(query, k=k, mode=mode)
+
+    def gaps(self, *, days: int | None = None) -> list[GapGroup]:
+        """Questions handed off for lack of evidence (in the last `days`, or ever), grouped by meaning,
+        the most asked first."""
+        return group_gaps(knowledge_gaps(self._database(), since=_since(days)), self._kb.embedder.embed)
+
+    def turns(self, *, days: int | None = None) -> list[AnsweredTurn]:
+        """Every assistant answer (in the last `days`, or ever), oldest first."""
+        return answered_turns(self._database(), since=_since(days))
+
+    def close(self) -> None:
+        self._kb.close()
+
+
+def _since(days: int | None) -> datetime | None:
+    return utcnow() - timedelta(days=days) if days is not None else None
