@@ -7,6 +7,7 @@ import re
 import pytest
 
 from assistant.extractive import EXPERT_OFFER
+from assistant.outcomes import ReasonCode
 from assistant.verdict import VERDICT_TEXT
 
 
@@ -93,7 +94,12 @@ def test_documented_price_is_quoted_with_the_amount(sample_assistant):
 def test_never_guessed_topics_are_handed_off(sample_assistant, question):
     answer = ask(sample_assistant, question)
     assert answer.handoff, f"answered instead of handing off: {answer.text}"
-    assert any("sensitive topic" in reason or "confidence" in reason for reason in answer.handoff_reasons)
+    people_decide = {
+        ReasonCode.SENSITIVE_DECIDED_BY_PEOPLE,
+        ReasonCode.SENSITIVE_NOT_STATED,
+        ReasonCode.LOW_CONFIDENCE,
+    }
+    assert people_decide & {reason.code for reason in answer.reasons}
     assert not re.search(r"\b\d+ ?% (off|discount)", answer.text)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.outcomes import ReasonCode
 from tests.app_support import add_staff, chip_labels, page, services, texts, use_home
 
 CITED = "Which data residency regions can we choose?"
@@ -75,7 +76,7 @@ def test_talk_to_an_expert_opens_a_handoff(chat):
     assert not chat.exception, chat.exception
     conversation = chat.session_state["conversation"]
     handoffs = [h for h in services().desk.queue() if h.conversation_id == conversation]
-    assert [h.reasons for h in handoffs] == [["buyer asked for a human"]]
+    assert [[r.code for r in h.reasons] for h in handoffs] == [[ReasonCode.HUMAN_REQUESTED]]
     assert any("An expert will reply here" in info.value for info in chat.info)
     assert not any(b.label == "Talk to an expert" for b in chat.button)
 
