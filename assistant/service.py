@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from assistant.pipeline import Assistant
 from assistant.storage.conversations import ConversationStore, MessageView
-from assistant.storage.handoffs import HandoffStore
+from assistant.storage.handoffs import HandoffStore, HandoffView
 from assistant.types import Answer, citation_dict
 
 ACTIVE = ("open", "claimed")
@@ -68,6 +68,27 @@ class ChatService:
 
     def transcript(self, conversation_id: str, *, after_id: int = 0) -> list[MessageView]:
         return self.conversations.messages(conversation_id, after_id=after_id)
+
+    # The HTTP API's conversations: a bearer token per conversation (stored hashed), and an end.
+
+    def start_with_token(self) -> tuple[str, str]:
+        """A new conversation and the bearer token that authorises it (shown once, stored hashed)."""
+        return self.conversations.start_with_token()
+
+    def authorised(self, conversation_id: str, token: str) -> bool:
+        return self.conversations.token_matches(conversation_id, token)
+
+    def end(self, conversation_id: str) -> None:
+        """The buyer ends the conversation: no new questions; the transcript and any handoff stay."""
+        self.conversations.end(conversation_id)
+
+    def ended(self, conversation_id: str) -> bool:
+        return self.conversations.ended(conversation_id)
+
+    def latest_handoff(self, conversation_id: str) -> HandoffView | None:
+        """The conversation's latest handoff (None when it was never handed off)."""
+        handoffs = self.handoffs.for_conversation(conversation_id)
+        return handoffs[-1] if handoffs else None
 
     def _active(self, conversation_id: str) -> int | None:
         for handoff in reversed(self.handoffs.for_conversation(conversation_id)):
