@@ -496,6 +496,8 @@ def test_openapi_schema_documents_every_route_with_examples(client):
     assert "ClaimOut" in components
     stream = paths["/v1/conversations/{conversation_id}/messages"]["post"]["responses"]["200"]["content"]
     assert "event: answer" in stream["text/event-stream"]["example"]
+    kinds = stream["text/event-stream"]["itemSchema"]["oneOf"]
+    assert [k["properties"]["event"]["const"] for k in kinds] == ["token", "answer", "error"]
     assert schema["components"]["securitySchemes"]["ConversationToken"]["scheme"] == "bearer"
     for operations in paths.values():
         for operation in operations.values():

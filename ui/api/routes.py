@@ -125,6 +125,31 @@ SSE_EXAMPLE = (
 )
 
 
+def sse_event(name: str, schema: str) -> dict:
+    """One kind of event (OpenAPI 3.2's itemSchema for text/event-stream): its name, its JSON data."""
+    return {
+        "type": "object",
+        "required": ["event", "data"],
+        "properties": {
+            "event": {"const": name},
+            "data": {
+                "type": "string",
+                "contentMediaType": "application/json",
+                "contentSchema": {"$ref": f"#/components/schemas/{schema}"},
+            },
+        },
+    }
+
+
+SSE_ITEM_SCHEMA = {
+    "oneOf": [
+        sse_event("token", "TokenEvent"),
+        sse_event("answer", "AnswerEvent"),
+        sse_event("error", "ErrorBody"),
+    ]
+}
+
+
 @router.post(
     "/conversations/{conversation_id}/messages",
     response_class=StreamingResponse,
@@ -132,7 +157,7 @@ SSE_EXAMPLE = (
         200: {
             "description": "Server-sent events: `token` events (data: TokenEvent), then one `answer` event "
             "(data: AnswerEvent) with the whole answer, or one `error` event (data: ErrorBody).",
-            "content": {"text/event-stream": {"schema": {"type": "string"}, "example": SSE_EXAMPLE}},
+            "content": {"text/event-stream": {"itemSchema": SSE_ITEM_SCHEMA, "example": SSE_EXAMPLE}},
         },
         409: error("The conversation has ended."),
         **BODY_ERRORS,
