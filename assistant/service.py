@@ -87,8 +87,7 @@ class ChatService:
 
     def latest_handoff(self, conversation_id: str) -> HandoffView | None:
         """The conversation's latest handoff (None when it was never handed off)."""
-        handoffs = self.handoffs.for_conversation(conversation_id)
-        return handoffs[-1] if handoffs else None
+        return next(reversed(self.handoffs.for_conversation(conversation_id)), None)  # oldest first
 
     def _active(self, conversation_id: str) -> int | None:
         for handoff in reversed(self.handoffs.for_conversation(conversation_id)):

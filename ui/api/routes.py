@@ -7,7 +7,7 @@ conversation; an unknown conversation and a token that is not its token get the 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
@@ -31,20 +31,23 @@ bearer = HTTPBearer(
 )
 
 
-def error(description: str) -> dict:
+Responses = dict[int | str, dict[str, Any]]
+
+
+def error(description: str) -> dict[str, Any]:
     return {"model": ErrorBody, "description": description}
 
 
-COMMON_ERRORS = {
+COMMON_ERRORS: Responses = {
     422: error("The body or a parameter is invalid, or the message checks refused the message."),
     429: error("Too many requests from this address (see Retry-After)."),
 }
-CONVERSATION_ERRORS = {
+CONVERSATION_ERRORS: Responses = {
     401: error("No conversation token was sent."),
     404: error("No such conversation, or the token is not this conversation's token."),
     **COMMON_ERRORS,
 }
-BODY_ERRORS = {413: error("The request body is over the size limit.")}
+BODY_ERRORS: Responses = {413: error("The request body is over the size limit.")}
 
 
 def chat_service(request: Request) -> ChatService:
