@@ -13,8 +13,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -26,6 +31,7 @@ from tests.api_support import CITED, UNCOVERED
 from tests.browser import axe
 from tests.browser import driver as browser
 from tests.browser.api_server import serve_api
+from tests.browser.server import free_port
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -55,6 +61,10 @@ LOOKED_AT = {  # what the hostile stylesheet must not change: element -> compute
     "textarea": ("font-family", "font-size", "border-top-width", "color", "width"),
     ".send": ("background-color", "color", "font-weight", "padding-left"),
 }
+VENDOR_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A vendor's page</title>
+<script src="{api}/widget.js" data-title="Ask the vendor" data-accent="#7a1f5c" defer></script>
+</head><body><h1>A vendor's own product page</h1><p>Hosted elsewhere, with the widget from the API.</p></body></html>
+"""
 HOSTILE_CSS = """
 * { all: unset !important; color: red !important; font: 40px/3 "Comic Sans MS", cursive !important;
     background: yellow !important; }
@@ -68,14 +78,35 @@ html { font-size: 40px !important; zoom: 1 !important; }
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory):
+def vendor():
+    """A vendor's own site on another origin (a static server on loopback); its pages are written later."""
+    folder = Path(tempfile.mkdtemp(prefix="vendor-site-"))
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), partial(QuietFiles, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield folder, server.server_address[1]
+    server.shutdown()
+    server.server_close()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+class QuietFiles(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # quiet test output
+        pass
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory, vendor):
     for reason in (browser.missing(), axe.missing()):
         if reason:
             if os.environ.get("CI"):
                 pytest.fail(f"CI must run the widget browser test: {reason}")
             pytest.skip(reason)
     home = tmp_path_factory.mktemp("widget-home")
-    with serve_api(home, home / "api.log") as url:
+    folder, port = vendor
+    allowed = {"LASTMILE_API_CORS_ORIGINS": f"http://127.0.0.1:{port}"}  # not http://localhost:{port}
+    with serve_api(home, home / "api.log", env=allowed) as url:
+        (folder / "index.html").write_text(VENDOR_PAGE.format(api=url), encoding="utf-8")
         yield url, home
 
 
@@ -291,3 +322,28 @@ def test_the_widget_on_the_demo_page_in_a_real_browser(api, chromium, capsys):
         print(f"axe-core {axe.AXE_VERSION} on the open widget: {len(found)} violations of any impact:")
         for violation in found:
             print(f"  {violation['impact']}: {violation['id']} ({violation['help']}) at {violation['nodes']}")
+
+
+def test_the_widget_on_a_vendor_site_on_an_allowed_origin_only(api, vendor, chromium):
+    """The one script tag on a page of another origin: allowed by LASTMILE_API_CORS_ORIGINS, the widget
+    answers there; the same page under an origin not on the list gets no answer and says so."""
+    _, port = vendor
+    driver = chromium
+    for origin, allowed in ((f"http://127.0.0.1:{port}", True), (f"http://localhost:{port}", False)):
+        driver.get(f"{origin}/")
+        WebDriverWait(driver, WAIT_S).until(lambda d: d.find_elements(By.CSS_SELECTOR, "lastmile-chat"))
+        in_widget(driver, ".launcher").click()
+        wait(driver, "the panel opening", "return !root.querySelector('.panel').hidden")
+        assert widget(driver, "return root.querySelector('h2').textContent") == "Ask the vendor"
+        box = in_widget(driver, "textarea")
+        box.send_keys(CITED)
+        box.send_keys(Keys.ENTER)
+        if allowed:
+            wait(driver, "a cited answer", "return root.querySelectorAll('.msg.assistant .chip').length > 0")
+            assert not widget(driver, "return root.querySelector('.alert').textContent")
+        else:
+            wait(driver, "the refusal", "return root.querySelector('.alert').textContent.length > 0")
+            assert widget(driver, "return root.querySelectorAll('.msg').length") == 0
+            assert box.get_attribute("value") == CITED, "the refused question was not given back"
+        name = f"widget-11-vendor-site-{'allowed' if allowed else 'refused'}"
+        browser.screenshot(driver, SCREENSHOTS, name, scroll="none")

@@ -19,13 +19,21 @@ from tests.conftest import REPO
 
 
 @contextmanager
-def serve_api(home: Path, log_path: Path, timeout_s: float = 600) -> Iterator[str]:
-    """`lastmile api --home HOME --port FREE` (the bundled samples are ingested first); yields its URL."""
+def serve_api(
+    home: Path, log_path: Path, timeout_s: float = 600, *, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """`lastmile api --home HOME --port FREE` (the bundled samples are ingested first), with `env` added to
+    its environment (settings); yields its URL."""
     port = free_port()
     command = [sys.executable, "-m", "ui.cli", "api", "--home", str(home), "--port", str(port)]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=dict(os.environ, **(env or {})),
         )
         url = f"http://127.0.0.1:{port}"
         try:

@@ -460,10 +460,19 @@ button { cursor: pointer; }
     alertLine.textContent = "";
     const before = lastId;
     let answered = null;
+    let mine = null;
     let bubble = null;
+    let interrupted = false;
+    const giveBack = () => {
+      // Not taken: the question goes back in the box, nothing is lost.
+      if (mine) mine.remove();
+      if (bubble) bubble.remove();
+      if (!input.value) input.value = text;
+    };
     try {
-      if (!(await ensureConversation())) return;
-      append(message("buyer", "You", ...paragraphs(text)));
+      if (!(await ensureConversation())) return giveBack();
+      mine = message("buyer", "You", ...paragraphs(text));
+      append(mine);
       const streamed = el("p", {});
       bubble = message("assistant", "Assistant", streamed);
       bubble.setAttribute("aria-busy", "true");
@@ -471,10 +480,9 @@ button { cursor: pointer; }
       const response = await call("POST", path("/messages"), { text }, "text/event-stream");
       if (!response.ok) {
         const error = await problem(response);
-        bubble.remove();
+        giveBack();
         if (error.code === "conversation_not_found" || error.code === "conversation_ended") {
           forget(explain({ code: "conversation_ended" }));
-          input.value = text; // keep what the buyer typed
         } else {
           showError(error);
         }
@@ -489,19 +497,28 @@ button { cursor: pointer; }
           fillAnswer(bubble, data);
           append(bubble, data.message_id);
         } else if (event === "error") {
-          bubble.remove();
+          giveBack();
           showError({ code: data.error.code, message: data.error.message, status: 200 });
+          return;
         }
       }
-      if (!answered && bubble.isConnected) {
-        bubble.remove();
-        showError({ code: "interrupted", status: 0 });
-      }
+      interrupted = !answered;
+      if (interrupted) showError({ code: "interrupted", status: 0 });
     } catch (_) {
-      if (bubble && !answered) bubble.remove();
+      interrupted = Boolean(bubble) && !answered;
+      if (!bubble) giveBack();
       showError({ code: "network", status: 0 });
     } finally {
       setBusy(false);
+    }
+    if (interrupted) {
+      // The stream broke after the question was sent: the server may still store the turn; show what it
+      // has, and keep the question in the box to send again.
+      bubble.remove();
+      if (!input.value) input.value = text;
+      lastId = before;
+      await refresh(text);
+      return;
     }
     if (answered) {
       lastId = before; // pick up anything a rep wrote meanwhile (this turn's messages are marked shown)
