@@ -15,8 +15,10 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
 
+# The Streamlit staff app on $(PORT) and the buyer API (widget.js, /demo) on $(API_PORT), default 8000.
 run: $(STAMP)
-	$(VENV)/bin/lastmile serve --port $(PORT)
+	@echo "Lastmile: staff app http://127.0.0.1:$(PORT)  ·  buyer API, widget and demo page http://127.0.0.1:$(or $(API_PORT),8000)/demo"
+	$(VENV)/bin/lastmile serve --port $(PORT) --api-port $(or $(API_PORT),8000)
 
 test: $(STAMP) browser-deps
 	$(VENV)/bin/lint-imports

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from assistant.outcomes import Reason, ReasonCode
 from assistant.pipeline import MAX_MESSAGE_CHARS, Assistant, MessageRejected
 from assistant.storage.conversations import ConversationStore, MessageView, UnknownConversation
-from assistant.storage.handoffs import ACTIVE, HandoffState, HandoffStore
+from assistant.storage.handoffs import ACTIVE, HandoffState, HandoffStore, HandoffView
 from assistant.types import Answer, citation_dict
 
 # Re-exported for the surfaces, which import no store and no pipeline internals.
@@ -92,6 +92,26 @@ class ChatService:
         """The state of this conversation's latest handoff; None when it was never handed off."""
         handoffs = self._handoffs.for_conversation(conversation_id)
         return handoffs[-1].state if handoffs else None
+
+    # The HTTP API's conversations: a bearer token per conversation (stored hashed), and an end.
+
+    def start_with_token(self) -> tuple[str, str]:
+        """A new conversation and the bearer token that authorises it (shown once, stored hashed)."""
+        return self._conversations.start_with_token()
+
+    def authorised(self, conversation_id: str, token: str) -> bool:
+        return self._conversations.token_matches(conversation_id, token)
+
+    def end(self, conversation_id: str) -> None:
+        """The buyer ends the conversation: no new questions; the transcript and any handoff stay."""
+        self._conversations.end(conversation_id)
+
+    def ended(self, conversation_id: str) -> bool:
+        return self._conversations.ended(conversation_id)
+
+    def latest_handoff(self, conversation_id: str) -> HandoffView | None:
+        """The conversation's latest handoff (None when it was never handed off)."""
+        return next(reversed(self._handoffs.for_conversation(conversation_id)), None)  # oldest first
 
     def _active(self, conversation_id: str) -> int | None:
         for handoff in reversed(self._handoffs.for_conversation(conversation_id)):

@@ -6,11 +6,12 @@ Defaults run fully offline with no keys. Nothing reads settings at import time: 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -87,6 +88,50 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL for conversations, handoffs and users (e.g. postgresql+psycopg://...); "
         "unset = a SQLite file under home.",
     )
+
+    api_cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins (scheme://host[:port]) of the vendor's sites allowed to call the HTTP API from a "
+        "browser, comma-separated or a JSON list; empty = none but the API's own pages (the /demo page).",
+    )
+    api_rate_limit_ip: str = Field(
+        default="120/minute",
+        description="Requests one client IP may make to /v1, in the `limits` notation (e.g. 120/minute). A "
+        "widget polling every 4 s makes 15 a minute; 120 leaves room for several tabs behind one NAT.",
+    )
+    api_rate_limit_conversation: str = Field(
+        default="12/minute",
+        description="Messages and human requests one conversation may send (e.g. 12/minute): each message "
+        "runs the whole pipeline, and no person types faster.",
+    )
+    api_rate_limit_storage: str = Field(
+        default="memory://",
+        description="Where the rate-limit counters live (a `limits` storage URL): memory:// for one API "
+        "process, redis://host:6379 when several processes share the limits.",
+    )
+    api_max_body_bytes: int = Field(
+        default=32_768,
+        description="Largest request body the HTTP API reads, in bytes; larger bodies are refused with 413. "
+        "A 4,000-character message is at most ~24 KB as JSON (\\uXXXX escapes), so 32 KiB never refuses one.",
+    )
+
+    @field_validator("api_cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [origin.strip().rstrip("/") for origin in text.split(",") if origin.strip()]
+        return value
+
+    @field_validator("api_rate_limit_ip", "api_rate_limit_conversation")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        from limits import parse
+
+        parse(value)  # raises ValueError with the reason for a malformed limit
+        return value
 
     @property
     def chroma_path(self) -> Path:

@@ -125,33 +125,53 @@ def eval_(
         _emit({key: value for key, value in summary.items() if key not in ("calibration", "ingest")})
 
 
+def ingest_samples_if_empty(settings: Settings) -> None:
+    from assistant.wiring import build_admin
+
+    admin = build_admin(settings)
+    try:
+        if admin.is_empty():
+            typer.echo(f"Knowledge base is empty: ingesting the bundled samples from {SAMPLES} ...")
+            report = admin.ingest([SAMPLES])
+            typer.echo(f"  {len(report.added)} documents, {report.chunks} chunks")
+    finally:
+        admin.close()
+
+
 @app.command()
 def serve(
     home: HomeOption = None,
     port: Annotated[int, typer.Option(help="Port for the Streamlit app.")] = 8501,
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     samples: Annotated[bool, typer.Option(help="Ingest the bundled sample knowledge base if empty.")] = True,
+    api_port: Annotated[
+        int, typer.Option(help="Port for the buyer API, widget and demo page; 0: do not start the API.")
+    ] = 8000,
 ) -> None:
-    """Start the Streamlit app (ingesting the bundled samples first if the knowledge base is empty)."""
-    from assistant.wiring import build_admin
+    """Start the Streamlit app and the buyer API beside it (ingesting the bundled samples first if the
+    knowledge base is empty); Ctrl-C stops both."""
+    from ui.supervise import run_together
 
     settings = _settings(home)
     if samples:
-        admin = build_admin(settings)
-        if admin.is_empty():
-            typer.echo(f"Knowledge base is empty: ingesting the bundled samples from {SAMPLES} ...")
-            report = admin.ingest([SAMPLES])
-            typer.echo(f"  {len(report.added)} documents, {report.chunks} chunks")
-        admin.close()
+        ingest_samples_if_empty(settings)
     env = dict(os.environ, LASTMILE_HOME=str(settings.home.resolve()))
     app_file = Path(__file__).resolve().parent / "app.py"
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(app_file),
-        "--server.address", host, "--server.port", str(port), "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-    ]  # fmt: skip
-    typer.echo(f"Lastmile is starting on http://{host}:{port}")
-    os.execvpe(command[0], command, env)
+    commands = {
+        "app": [
+            sys.executable, "-m", "streamlit", "run", str(app_file),
+            "--server.address", host, "--server.port", str(port), "--server.headless", "true",
+            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+        ],
+    }  # fmt: skip
+    typer.echo(f"Lastmile is starting:\n  staff app and buyer chat (Streamlit): http://{host}:{port}")
+    if api_port:
+        commands["api"] = [
+            sys.executable, "-m", "ui.cli", "api", "--home", str(settings.home.resolve()),
+            "--host", host, "--port", str(api_port), "--no-samples",
+        ]  # fmt: skip
+        typer.echo(f"  buyer API, widget and demo page: http://{host}:{api_port}/demo (API: /v1)")
+    raise typer.Exit(code=run_together(commands, env))
 
 
 from ui.cli_conversations import chat, handoffs_app  # noqa: E402 (registered after app is defined)
@@ -167,6 +187,10 @@ app.add_typer(kb_app, name="kb")
 from ui.cli_users import users_app  # noqa: E402 (registered after app is defined)
 
 app.add_typer(users_app, name="users")
+
+from ui.cli_api import api  # noqa: E402 (registered after app is defined)
+
+app.command()(api)
 
 
 @app.command("train-intents")

@@ -23,6 +23,19 @@ class Conversation(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)  # unguessable token
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(default=None)  # the buyer ended it: no new turns
+
+
+class ConversationToken(Base):
+    """The bearer token of an HTTP API conversation, stored only as its SHA-256 (the buyer holds the token)."""
+
+    __tablename__ = "conversation_tokens"
+
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    token_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Message(Base):

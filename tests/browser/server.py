@@ -37,10 +37,12 @@ def add_staff(home: Path, users: dict[str, tuple[str, str]]) -> None:
 
 
 @contextmanager
-def serve(home: Path, log_path: Path, timeout_s: float = 600) -> Iterator[str]:
-    """`lastmile serve --home HOME --port FREE` (the bundled samples are ingested first); yields its URL."""
+def serve(home: Path, log_path: Path, timeout_s: float = 600, *, api_port: int = 0) -> Iterator[str]:
+    """`lastmile serve --home HOME --port FREE` (the bundled samples are ingested first); yields its URL.
+    The buyer API starts beside it only when given a port (`--api-port`; 0: not started)."""
     port = free_port()
     command = [sys.executable, "-m", "ui.cli", "serve", "--home", str(home), "--port", str(port)]
+    command += ["--api-port", str(api_port)]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
