@@ -21,8 +21,7 @@ from anyio import to_thread
 from fastapi.sse import KEEPALIVE_COMMENT, format_sse_event
 
 from assistant.pipeline import MessageRejected
-from assistant.service import ChatService, Turn
-from assistant.storage.conversations import UnknownConversation
+from assistant.service import ChatService, Turn, UnknownConversation
 from ui.api.answers import answer_event
 from ui.api.errors import INTERNAL_MESSAGE, ErrorCode, error_body
 

@@ -15,8 +15,7 @@ from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant.pipeline import MessageRejected, check_message
-from assistant.service import ChatService
-from assistant.storage.conversations import UnknownConversation
+from assistant.service import ChatService, UnknownConversation
 from ui.api import schemas
 from ui.api.answers import answer_event
 from ui.api.errors import ApiError, ErrorCode
