@@ -30,11 +30,11 @@ TOPIC_PATTERNS: dict[Topic, re.Pattern[str]] = {
     Topic.COMPLIANCE: _words(
         r"complian\w*|gdpr|hipaa|baa|soc ?2|iso ?27001|fedramp|pci(?: dss)?|gxp|ferpa|ccpa|"
         r"regulat\w*|data residency|residency|sovereign\w*|dpa|privacy|audit trails?|auditors?|certif\w*|"
-        r"tisax|nist|hitrust|cmmc|data cent(?:er|re)s?"
+        r"tisax|nist|hitrust|cmmc|data cent(?:er|re)s?|legally|required by law|retention"
     ),
     Topic.PRICING: _words(
         r"pric\w*|costs?|expensive|cheap\w*|budget|bill|billed|billing|invoice\w*|spend\w*|overages?|"
-        r"fees?|per seat|licen[cs]e\w*|tco|how much|saving\w*"
+        r"fees?|per seat|licen[cs]e\w*|tco|how much|saving\w*|pay|paying|paid"
     ),
     Topic.MIGRATION: _words(
         r"migrat\w*|cut-?over|move off|moving off|switch\w*|re-?platform\w*|legacy|backfill\w*|"
@@ -43,11 +43,11 @@ TOPIC_PATTERNS: dict[Topic, re.Pattern[str]] = {
     Topic.INTEGRATION: _words(r"integrat\w*|connectors?|apis?|webhooks?|sdks?|plug\w* into|custom work"),
     Topic.PERFORMANCE: _words(
         r"performance|latency|slow\w*|fast\w*|throughput|concurren\w*|scal(?:e|es|ing|ability)|"
-        r"load test\w*|queries per second|gpus?|compute"
+        r"load test\w*|queries per second|gpus?|compute|speed|to a crawl"
     ),
     Topic.RELIABILITY: _words(
         r"uptime|downtime|outages?|sla|slas|availability|failover|disaster recovery|dr|rpo|rto|"
-        r"backups?|data loss|lose data|losing data|fail\w*|breaks?|broken"
+        r"backups?|data loss|lose data|losing data|fail\w*|broken"
     ),
     Topic.SUPPORT: _words(
         r"support team|support engineers?|tickets?|someone to call|24/7|on-?call|response times?|"
@@ -71,7 +71,9 @@ WORRY = _words(
     r"can'?t (?:lose|risk|afford|move forward)|cannot (?:lose|risk|afford)|deal ?breaker|non-?negotiable|"
     r"hard (?:requirement|rule)|mandatory|must|rules you out|won'?t|will not|reject\w*|"
     r"what happens if|what happens to|too expensive|over budget|hidden|realistic|"
-    r"can only (?:look at|consider|use|buy|work with)"
+    r"can only (?:look at|consider|use|buy|work with)|end up|don'?t want (?:us )?to|keeps? me up at night|"
+    r"not comfortable|uncomfortable|make or break|missed (?:a|the|our) deadline|to a crawl|disaster\w*|"
+    r"frustrat\w*|unacceptable|red flag"
 )
 # A reassurance: the sentence says the worry is gone.
 REASSURED = _words(r"isn'?t (?:the|a) blocker|is not (?:the|a) blocker|not worried|no concerns|not a concern")

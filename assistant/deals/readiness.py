@@ -32,7 +32,7 @@ PULL = _cues(
     r"proposal|order form|draft contract|contract|msa|purchase order|security questionnaire|"
     r"vendor (?:security )?questionnaire|legal review|start reviewing|security review|budget meeting|"
     r"(?:approved|signed off on) (?:a |the )?(?:\w+ )?budget|budget (?:is |was )?(?:approved|allocated)|"
-    r"shortlist\w*|decision by|by end of (?:the )?(?:quarter|month|year)|this quarter|"
+    r"shortlist\w*|decision by|by (?:the )?end of (?:the )?(?:quarter|month|year)|this quarter|next quarter|"
     rf"(?:in|by|before) (?:{_MONTH}|q[1-4])|go live|live before|live by|roll ?out to|deep dive|"
     r"(?:a )?call with your|talk to (?:sales|someone|your)|book (?:a )?(?:demo|call|meeting)|"
     r"cost projection|three quotes"

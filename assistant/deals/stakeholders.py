@@ -16,7 +16,8 @@ from assistant.deals.types import Mention, Stakeholder, Stance
 # role_key -> how buyers name that kind of person or group (lower case; longest alternatives win).
 ROLES: dict[str, str] = {
     "executive": r"ceo|chief executive(?: officer)?|coo|chief operating officer|president|co-?founders?|"
-    r"founders?|managing director|general manager|superintendent|vp (?:of )?operations|head of operations",
+    r"founders?|managing director|general manager|superintendent|vp (?:of )?operations|head of operations|"
+    r"operations director|director of operations|ops director",
     "finance_leader": r"cfo|chief financial officer|finance director|director of finance|vp (?:of )?finance|"
     r"head of finance|financial controller|controller|treasurer",
     "finance_team": r"finance team|finance department|finance|fp&a|accounting team|accounting|accountants",
@@ -28,7 +29,7 @@ ROLES: dict[str, str] = {
     r"head of infosec|security lead|security director|director of security|vp (?:of )?security|"
     r"information security officer",
     "security_team": r"security team|security people|security folks|security guys|security department|"
-    r"infosec team|infosec|secops|soc team",
+    r"infosec team|infosec|secops|soc team|security group|it security team|it security group|it security",
     "compliance": r"compliance team|compliance officer|compliance department|compliance|dpo|"
     r"data protection officer|privacy officer|privacy team|risk team|grc team|regulatory reporting team",
     "legal": r"legal team|legal department|legal|general counsel|counsel|lawyers?|attorneys?",
@@ -47,8 +48,9 @@ ROLES: dict[str, str] = {
     "board": r"board of directors|board|investors",
     "dba": r"dbas?|database administrators?|database team",
     "qa_team": r"qa team|qa department|qa|quality assurance(?: team)?|validation team|quality team",
-    "end_users": r"end users|users|researchers|clinicians|doctors|nurses|store managers|employees|staff|"
-    r"teachers|field teams?|operators",
+    "end_users": r"end users|users|researchers|clinicians|doctors|nurses|physicians|pharmacists|store managers|"
+    r"site managers|plant managers|employees|staff|teachers|field teams?|operators|actuaries|underwriters|"
+    r"traders|planners|dispatchers|technicians|statisticians|economists|agents|sales reps|recruiters",
     "marketing_team": r"marketing ops team|marketing ops|marketing operations|marketing team|marketing|"
     r"growth team|demand gen team",
     "sales_team": r"sales ops|sales team|sales|revops|revenue operations",
@@ -131,10 +133,16 @@ STANCE_CUES: tuple[tuple[Stance, re.Pattern[str]], ...] = (
         _cues(
             r"skeptic\w*|sceptic\w*|worried|worries|concerned|nervous|anxious|terrified|scared|wary|"
             r"cautious|doubt\w*|unconvinced|not convinced|not sold|pushing back|push back|pushback|hesitant|"
-            r"reluctant|resistant|not keen|not a fan|has concerns|reservations|uneasy|afraid"
+            r"reluctant|resistant|not keen|not a fan|has concerns|reservations|uneasy|afraid|frustrated|unhappy|"
+            r"fed up|against"
         ),
     ),
-    (Stance.CONDITIONAL, _cues(r"as long as|provided(?: that)?|only if|on condition|if we can|unless")),
+    (
+        Stance.CONDITIONAL,
+        _cues(
+            r"as long as|provided(?: that)?|only if|on condition|unless|(?<!asked )(?<!ask )(?<!wondering )if"
+        ),
+    ),
     (
         Stance.SUPPORTIVE,
         _cues(
