@@ -177,6 +177,14 @@ from ui.cli_users import users_app  # noqa: E402 (registered after app is define
 
 app.add_typer(users_app, name="users")
 
+from ui.cli_buyers import buyers_app  # noqa: E402 (registered after app is defined)
+
+app.add_typer(buyers_app, name="buyers")
+
+from ui.cli_crm import crm_app  # noqa: E402 (registered after app is defined)
+
+app.add_typer(crm_app, name="crm")
+
 
 @app.command("train-intents")
 def train_intents(
