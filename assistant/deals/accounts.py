@@ -24,11 +24,12 @@ EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$"
 
 
 def company_key(company: str) -> str:
-    """ "ACME, Inc." -> "acme"; "" when nothing but legal words is left."""
+    """ "ACME, Inc." -> "acme", "Halcyon Freight Ltd" -> "halcyonfreight" (no spaces, so that it meets the
+    domain halcyon-freight.com); "" when nothing but legal words is left."""
     words = _WORD.findall(company.casefold())
     while words and words[-1] in LEGAL_WORDS:
         words.pop()
-    return " ".join(words)
+    return "".join(words)
 
 
 def email_domain(email: str) -> str:
@@ -37,14 +38,17 @@ def email_domain(email: str) -> str:
 
 
 def domain_key(domain: str) -> str:
-    """The company label of a domain: mail.acme.com -> acme, acme.co.uk -> acme; "" for free mail."""
+    """The company label of a domain: mail.acme.com -> acme, acme.co.uk -> acme, halcyon-freight.com ->
+    halcyonfreight; "" for free mail."""
     domain = domain.lower().strip(".")
     if not domain or domain in FREE_MAIL:
         return ""
     labels = domain.split(".")
     if len(labels) >= 3 and labels[-2] in SECOND_LEVEL and len(labels[-1]) == 2:
-        return labels[-3]
-    return labels[-2] if len(labels) >= 2 else labels[0]
+        label = labels[-3]
+    else:
+        label = labels[-2] if len(labels) >= 2 else labels[0]
+    return label.replace("-", "")
 
 
 def account_key(company: str, email: str = "") -> str:
