@@ -98,6 +98,8 @@ def _row(session: Session, conversation_id: str) -> ConversationSegment:
 
 
 def set_firmographics(session: Session, conversation_id: str, *, company_size: str, industry: str) -> None:
+    if not (size_band(company_size) or industry_label(industry)):
+        return
     row = _row(session, conversation_id)
     if size_band(company_size):
         row.company_size = size_band(company_size)

@@ -89,11 +89,8 @@ def build_export(db: Database) -> CrmExport:
         domain = _company_domain(members)
         company = next((c.company for c in reversed(members) if c.company), "") or domain
         if members[0].account:
-            segment = next(
-                (segments[c.conversation_id] for c in reversed(members) if c.conversation_id in segments),
-                None,
-            )
-            export.companies.append(_company_row(members[0].account, company, domain, segment))
+            known = [segments[c.conversation_id] for c in reversed(members) if c.conversation_id in segments]
+            export.companies.append(_company_row(members[0].account, company, domain, known))
         conversation_briefs = [briefs.brief_for(c.conversation_id) for c in members]
         deal = _deal_row(members, conversation_briefs, company, domain)
         export.deals.append(deal)
@@ -112,14 +109,15 @@ def build_export(db: Database) -> CrmExport:
 
 
 def _company_row(
-    account: str, company: str, domain: str, segment: ConversationSegment | None
+    account: str, company: str, domain: str, segments: list[ConversationSegment]
 ) -> dict[str, str]:
+    """`segments` newest first: the latest size and industry any buyer of the account gave."""
     return {
         "name": company or account,
         "domain": domain,
         "lastmile_account": account,
-        "lastmile_industry": segment.industry if segment else "",
-        "lastmile_company_size": segment.company_size if segment else "",
+        "lastmile_industry": next((s.industry for s in segments if s.industry), ""),
+        "lastmile_company_size": next((s.company_size for s in segments if s.company_size), ""),
     }
 
 
