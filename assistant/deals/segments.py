@@ -91,7 +91,10 @@ def segment_report(
         )
         if since is not None:
             query = query.where(Conversation.created_at >= since)
-        segment_of = {cid: (value or NO_VALUE) for cid, value in session.execute(query)}
+        segment_of = {
+            cid: (value or NO_VALUE)
+            for cid, value in session.execute(query.order_by(Conversation.created_at))
+        }  # oldest first, so a claim is shown as first asked
         ids = list(segment_of)
         contacts = set(
             session.scalars(select(BuyerContact.conversation_id).where(BuyerContact.conversation_id.in_(ids)))
