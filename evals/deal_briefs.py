@@ -18,7 +18,6 @@ import json
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,8 @@ from assistant.deals.types import DealBrief
 from assistant.intents import IntentClassifier
 from assistant.storage.conversations import ConversationStore
 from assistant.storage.database import Database
-from assistant.types import Answer
+from assistant.types import Answer, Intents
+from knowledge.embedder import Embedder
 
 REPO = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO / "evals" / "data" / "deal_briefs"
@@ -53,7 +53,7 @@ def load(split: str = "all", path: Path = DATA_FILE, *, batch: int | None = None
     ]
 
 
-def scripted_payload(turn: dict[str, Any], classifier: IntentClassifier) -> dict[str, Any]:
+def scripted_payload(turn: dict[str, Any], intents: Intents) -> dict[str, Any]:
     """The stored answer of one scripted turn: real intents, scripted verdicts."""
     verdict = turn.get("verdict")
     claims = turn.get("claims") or []
@@ -66,7 +66,7 @@ def scripted_payload(turn: dict[str, Any], classifier: IntentClassifier) -> dict
         confidence=0.3 if handoff else 0.8,
         handoff=handoff,
         handoff_reasons=["scripted"] if handoff else [],
-        intents=classifier.classify(turn["buyer"]),
+        intents=intents,
         composer="scripted",
         verdict=verdict,
         knowledge_gap=undocumented,
@@ -83,7 +83,22 @@ class Loaded:
     turn_message_ids: list[int]  # the buyer message id of each scripted turn
 
 
-def store(db: Database, rows: Iterable[dict[str, Any]], classifier: IntentClassifier) -> dict[str, Loaded]:
+def classify_all(
+    rows: list[dict[str, Any]], classifier: IntentClassifier, embedder: Embedder | None
+) -> list[Intents]:
+    """Every scripted buyer message through the intent model, embedded in one batch when an embedder is given."""
+    texts = [turn["buyer"] for row in rows for turn in row["turns"]]
+    if embedder is None:
+        return [classifier.classify(text) for text in texts]
+    return [
+        classifier.classify(text, vector) for text, vector in zip(texts, embedder.embed(texts), strict=True)
+    ]
+
+
+def store(
+    db: Database, rows: list[dict[str, Any]], classifier: IntentClassifier, embedder: Embedder | None = None
+) -> dict[str, Loaded]:
+    intents = iter(classify_all(rows, classifier, embedder))
     conversations = ConversationStore(db)
     contacts = ContactBook(db)
     loaded: dict[str, Loaded] = {}
@@ -93,7 +108,10 @@ def store(db: Database, rows: Iterable[dict[str, Any]], classifier: IntentClassi
         for turn in row["turns"]:
             ids.append(conversations.add(conversation_id, "buyer", turn["buyer"]))
             conversations.add(
-                conversation_id, "assistant", "(scripted answer)", payload=scripted_payload(turn, classifier)
+                conversation_id,
+                "assistant",
+                "(scripted answer)",
+                payload=scripted_payload(turn, next(intents)),
             )
         if row.get("contact"):
             contact = row["contact"]
@@ -185,12 +203,18 @@ def expected_items(row: dict[str, Any], brief: DealBrief, turn_of: dict[int, int
     }
 
 
-def evaluate(rows: list[dict[str, Any]], classifier: IntentClassifier, *, keep_errors: bool) -> Score:
+def evaluate(
+    rows: list[dict[str, Any]],
+    classifier: IntentClassifier,
+    *,
+    keep_errors: bool,
+    embedder: Embedder | None = None,
+) -> Score:
     score = Score()
     with tempfile.TemporaryDirectory() as home:
         db = Database(f"sqlite:///{Path(home) / 'deal_briefs.sqlite3'}")
         try:
-            loaded = store(db, rows, classifier)
+            loaded = store(db, rows, classifier, embedder)
             briefs = DealBriefs(db)
             for row in rows:
                 item = loaded[row["id"]]
@@ -217,11 +241,12 @@ def evaluate(rows: list[dict[str, Any]], classifier: IntentClassifier, *, keep_e
     return score
 
 
-def default_classifier() -> IntentClassifier:
+def default_classifier() -> tuple[IntentClassifier, Embedder]:
     from assistant.intent_model import DEFAULT_MODEL_PATH, LogRegIntentClassifier
     from knowledge.embedder import SentenceTransformerEmbedder
 
-    return LogRegIntentClassifier.load(DEFAULT_MODEL_PATH, SentenceTransformerEmbedder())
+    embedder = SentenceTransformerEmbedder()
+    return LogRegIntentClassifier.load(DEFAULT_MODEL_PATH, embedder), embedder
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -233,18 +258,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--errors", action="store_true", help="List every miss (dev only).")
     parser.add_argument("--write", action="store_true", help=f"Score both splits into {METRICS_PATH.name}.")
     args = parser.parse_args(argv)
-    classifier = default_classifier()
+    classifier, embedder = default_classifier()
     if args.write:
         metrics = {
-            split: evaluate(load(split), classifier, keep_errors=False).as_dict() for split in ("dev", "test")
+            split: evaluate(load(split), classifier, keep_errors=False, embedder=embedder).as_dict()
+            for split in ("dev", "test")
         }
-        metrics["test_batch_2"] = evaluate(load("test", batch=2), classifier, keep_errors=False).as_dict()
+        metrics["test_batch_2"] = evaluate(
+            load("test", batch=2), classifier, keep_errors=False, embedder=embedder
+        ).as_dict()
         METRICS_PATH.write_text(json.dumps(metrics, indent=2) + "\n")
         print(json.dumps(metrics, indent=2))
         return 0
     if args.errors and args.split != "dev":
         parser.error("misses are listed for dev only: rules are tuned on dev, test is held back")
-    score = evaluate(load(args.split, batch=args.batch), classifier, keep_errors=args.errors)
+    score = evaluate(
+        load(args.split, batch=args.batch), classifier, keep_errors=args.errors, embedder=embedder
+    )
     print(json.dumps(score.as_dict(), indent=2))
     for line in score.errors:
         print(line, file=sys.stderr)
