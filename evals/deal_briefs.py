@@ -254,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--split", choices=("dev", "test"), default="dev")
-    parser.add_argument("--batch", type=int, choices=(1, 2), help="Only conversations of this batch.")
+    parser.add_argument("--batch", type=int, choices=(1, 2, 3), help="Only conversations of this batch.")
     parser.add_argument("--errors", action="store_true", help="List every miss (dev only).")
     parser.add_argument("--write", action="store_true", help=f"Score both splits into {METRICS_PATH.name}.")
     args = parser.parse_args(argv)

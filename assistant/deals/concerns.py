@@ -30,7 +30,7 @@ TOPIC_PATTERNS: dict[Topic, re.Pattern[str]] = {
     Topic.COMPLIANCE: _words(
         r"complian\w*|gdpr|hipaa|baa|soc ?2|iso ?27001|fedramp|pci(?: dss)?|gxp|ferpa|ccpa|"
         r"regulat\w*|data residency|residency|sovereign\w*|dpa|privacy|audit trails?|auditors?|certif\w*|"
-        r"tisax|nist|hitrust|cmmc|data cent(?:er|re)s?|legally|required by law|retention"
+        r"tisax|nist|hitrust|cmmc|data cent(?:er|re)s?|legally|required by law|retention|itar|export control\w*"
     ),
     Topic.PRICING: _words(
         r"pric\w*|costs?|expensive|cheap\w*|budget|bill|billed|billing|invoice\w*|spend\w*|overages?|"
@@ -73,7 +73,8 @@ WORRY = _words(
     r"what happens if|what happens to|too expensive|over budget|hidden|realistic|"
     r"can only (?:look at|consider|use|buy|work with)|end up|don'?t want (?:us )?to|keeps? me up at night|"
     r"not comfortable|uncomfortable|make or break|missed (?:a|the|our) deadline|to a crawl|disaster\w*|"
-    r"frustrat\w*|unacceptable|red flag"
+    r"frustrat\w*|unacceptable|red flag|uneasy|hesitant|risk averse|subject to|"
+    r"(?:had|have|having|with) (?:\w+ )?(?:issues|problems|trouble)"
 )
 # A reassurance: the sentence says the worry is gone.
 REASSURED = _words(r"isn'?t (?:the|a) blocker|is not (?:the|a) blocker|not worried|no concerns|not a concern")

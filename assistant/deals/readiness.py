@@ -74,7 +74,11 @@ def readiness_of(
     for person in stakeholders:
         latest = person.mentions[-1]
         if person.stance == Stance.BLOCKING:
-            hard.append(Evidence(Signal.VETO, latest.quote, latest.message_id))
+            # "won't approve without SOC 2" blocks only once a claim failed; until then it is a condition.
+            if contradicted or not HYPOTHETICAL.search(latest.quote):
+                hard.append(Evidence(Signal.VETO, latest.quote, latest.message_id))
+            else:
+                open_items.append(Evidence(Signal.CONDITIONAL_VETO, latest.quote, latest.message_id))
         elif person.stance == Stance.SKEPTICAL:
             open_items.append(Evidence(Signal.SKEPTIC, latest.quote, latest.message_id))
     for turn in turns:

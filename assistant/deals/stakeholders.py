@@ -17,7 +17,7 @@ from assistant.deals.types import Mention, Stakeholder, Stance
 ROLES: dict[str, str] = {
     "executive": r"ceo|chief executive(?: officer)?|coo|chief operating officer|president|co-?founders?|"
     r"founders?|managing director|general manager|superintendent|vp (?:of )?operations|head of operations|"
-    r"operations director|director of operations|ops director",
+    r"operations director|director of operations|ops director|managing partner|senior partner|director",
     "finance_leader": r"cfo|chief financial officer|finance director|director of finance|vp (?:of )?finance|"
     r"head of finance|financial controller|controller|treasurer",
     "finance_team": r"finance team|finance department|finance|fp&a|accounting team|accounting|accountants",
@@ -31,7 +31,8 @@ ROLES: dict[str, str] = {
     "security_team": r"security team|security people|security folks|security guys|security department|"
     r"infosec team|infosec|secops|soc team|security group|it security team|it security group|it security",
     "compliance": r"compliance team|compliance officer|compliance department|compliance|dpo|"
-    r"data protection officer|privacy officer|privacy team|risk team|grc team|regulatory reporting team",
+    r"data protection officer|privacy officer|privacy team|risk team|grc team|regulatory reporting team|"
+    r"chief risk officer|risk officer|export control officer|ethics officer",
     "legal": r"legal team|legal department|legal|general counsel|counsel|lawyers?|attorneys?",
     "procurement": r"procurement team|procurement office|procurement department|procurement|"
     r"purchasing team|purchasing department|purchasing|vendor management|sourcing team",
@@ -134,7 +135,7 @@ STANCE_CUES: tuple[tuple[Stance, re.Pattern[str]], ...] = (
             r"skeptic\w*|sceptic\w*|worried|worries|concerned|nervous|anxious|terrified|scared|wary|"
             r"cautious|doubt\w*|unconvinced|not convinced|not sold|pushing back|push back|pushback|hesitant|"
             r"reluctant|resistant|not keen|not a fan|has concerns|reservations|uneasy|afraid|frustrated|unhappy|"
-            r"fed up|against"
+            r"fed up|against|not comfortable|uncomfortable|risk averse|risk-averse"
         ),
     ),
     (
@@ -146,7 +147,8 @@ STANCE_CUES: tuple[tuple[Stance, re.Pattern[str]], ...] = (
     (
         Stance.SUPPORTIVE,
         _cues(
-            r"lov\w+|keen|excited|enthusiastic|pushing for|champion\w*|sold on|on board|onboard|big fan|"
+            r"lov\w+|keen|excited|enthusiastic|pushing (?:hard )?for|champion\w*|sold on|on board|onboard|big fan|"
+            r"(?:is |are )?(?:fine|ok|okay|comfortable) with|no objections?|"
             r"fan of|supportive|in favou?r|likes?|backs?|back it|behind (?:it|this|us)|sponsor\w*|"
             r"signed off|approved|bought in|happy|pleased"
         ),
@@ -159,7 +161,7 @@ STANCE_CUES: tuple[tuple[Stance, re.Pattern[str]], ...] = (
         Stance.CONDITIONAL,
         _cues(
             r"wants?|needs?|requires?|insists?|will want|will need|would need|expects?|demands?|hard rule|"
-            r"mandatory|must|asks? for|asked for"
+            r"mandatory|must|asks? for|asked for|(?:will|would) only (?:consider|look at|accept|work with|use|buy)"
         ),
     ),
 )

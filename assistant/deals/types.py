@@ -52,6 +52,7 @@ class Signal(StrEnum):
     CONFIRMED_CLAIM = "confirmed_claim"
     CONTRADICTED_CLAIM = "contradicted_claim"  # hard blocker
     VETO = "veto"  # a stakeholder blocking: hard blocker
+    CONDITIONAL_VETO = "conditional_veto"  # "won't approve without X", X not (yet) refused: still open
     DEAL_BREAKER = "deal_breaker"  # the buyer says something rules the product out: hard blocker
     UNDOCUMENTED_CLAIM = "undocumented_claim"  # still open: an expert has to answer
     SKEPTIC = "skeptic"  # a stakeholder unconvinced: still open
