@@ -264,9 +264,11 @@ def main(argv: list[str] | None = None) -> int:
             split: evaluate(load(split), classifier, keep_errors=False, embedder=embedder).as_dict()
             for split in ("dev", "test")
         }
-        metrics["test_batch_2"] = evaluate(
-            load("test", batch=2), classifier, keep_errors=False, embedder=embedder
-        ).as_dict()
+        for batch in (2, 3):  # written after earlier rules were frozen: the freshest held-back figures
+            rows = load("test", batch=batch)
+            metrics[f"test_batch_{batch}"] = evaluate(
+                rows, classifier, keep_errors=False, embedder=embedder
+            ).as_dict()
         METRICS_PATH.write_text(json.dumps(metrics, indent=2) + "\n")
         print(json.dumps(metrics, indent=2))
         return 0

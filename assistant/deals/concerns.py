@@ -1,7 +1,7 @@
-"""Concerns by topic, in the buyer's own words: a message that names a topic (security, migration,
-pricing, ...) and voices a worry, a doubt, a bad experience or a non-negotiable requirement. The worry may sit
-in the sentence next to the topic ("Our CISO is skeptical. Is data encrypted at rest?"); the quote then runs
-from one to the other, verbatim.
+"""Concerns by topic, in the buyer's own words: a sentence that names a topic (security, migration,
+pricing, ...) and voices a worry, a doubt, a bad experience or a non-negotiable requirement. A worry that names
+no topic may sit in the sentence next to it ("Our CISO is skeptical. Is data encrypted at rest?"); the quote
+then runs from one to the other, verbatim.
 
 A plain question ("how does SSO work?") is not a concern. The intent model's `confidence` tag alone is not
 used: on the dev split it added 7 false concerns and no true one. A person's title is not a topic ("our
@@ -89,20 +89,25 @@ def sentence_topics(sentence: str) -> list[Topic]:
 
 def turn_concerns(turn: BuyerTurn) -> list[Concern]:
     parts = sentences(turn.text)
+    topics = [[] if REASSURED.search(p) else sentence_topics(p) for p in parts]
     worried = [bool(WORRY.search(p)) and not REASSURED.search(p) for p in parts]
-    if not any(worried):
-        return []
     found: dict[Topic, Concern] = {}
-    for index, sentence in enumerate(parts):
-        if REASSURED.search(sentence):
-            continue
-        for topic in sentence_topics(sentence):
-            if topic in found:
-                continue  # one concern per topic per message
-            # Quote from the topic's sentence to the nearest worried one (the same sentence when it is).
-            nearest = min((i for i, w in enumerate(worried) if w), key=lambda i: (abs(i - index), -i))
-            first, last = sorted((index, nearest))
-            found[topic] = Concern(topic, _span(turn.text, parts[first], parts[last]), turn.message_id)
+    for index, sentence_topic_list in enumerate(topics):
+        if worried[index]:
+            source = index  # the worry is about the topics of its own sentence
+        else:
+            # A worry that names no topic is about the sentence next to it: "Our CISO is skeptical. Is data
+            # encrypted at rest?" A worry that names its own topic says nothing about its neighbours.
+            neighbours = [
+                i for i in (index - 1, index + 1) if 0 <= i < len(parts) and worried[i] and not topics[i]
+            ]
+            if not neighbours:
+                continue
+            source = neighbours[0]
+        first, last = sorted((index, source))
+        for topic in sentence_topic_list:
+            if topic not in found:  # one concern per topic per message
+                found[topic] = Concern(topic, _span(turn.text, parts[first], parts[last]), turn.message_id)
     return list(found.values())
 
 
