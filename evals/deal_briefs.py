@@ -140,7 +140,7 @@ class Tally:
         self.correct += len(hits)
         return hits
 
-    def as_dict(self) -> dict[str, float | int]:
+    def as_dict(self) -> dict[str, float | int | None]:
         return {
             "precision": round(self.correct / self.predicted, 4) if self.predicted else None,
             "recall": round(self.correct / self.expected, 4) if self.expected else None,

@@ -219,3 +219,20 @@ def test_chat_service_turns_feed_the_brief(tmp_path, sample_assistant):
     assert [(p.role_key, p.stance) for p in brief.stakeholders] == [("security_leader", Stance.SKEPTICAL)]
     assert [(c.topic, c.message_id) for c in brief.concerns] == [(Topic.SECURITY, buyer_ids[1])]
     database.dispose()
+
+
+def test_a_rep_can_dispute_readiness_and_it_survives_rebuilds(database):
+    conversations = ConversationStore(database)
+    conversation, _ids = _security_conversation(database, conversations)
+    briefs = DealBriefs(database)
+    assert briefs.brief_for(conversation).readiness_level == Readiness.BLOCKED
+    disputed = briefs.dispute_readiness(
+        conversation, rep="rita", level=Readiness.READY, note="the Canadian region ships next month"
+    )
+    assert disputed.readiness.level == Readiness.BLOCKED  # the rules' signal and its evidence stay visible
+    assert (disputed.readiness_level, disputed.dispute.rep) == (Readiness.READY, "rita")
+    store_turn(conversations, conversation, "Thanks, talk soon.")
+    assert briefs.brief_for(conversation).dispute.note == "the Canadian region ships next month"
+    assert briefs.dispute_readiness(conversation, rep="rita", level=None).dispute is None
+    with pytest.raises(ValueError, match="rep"):
+        briefs.dispute_readiness(conversation, rep=" ", level=Readiness.EXPLORING)

@@ -9,6 +9,8 @@ hook or a rule change costs one recomputation on read, never a stale brief.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import func, select
 
 from assistant.deals.accounts import lookup_key
@@ -20,13 +22,21 @@ from assistant.deals.profile import last_mile_profile
 from assistant.deals.readiness import readiness_of
 from assistant.deals.stakeholders import stakeholders_of
 from assistant.deals.turns import buyer_turns
-from assistant.deals.types import DealBrief, brief_from_dict
+from assistant.deals.types import DealBrief, Readiness, ReadinessDispute, brief_from_dict
 from assistant.storage.conversations import ConversationStore, MessageView
 from assistant.storage.database import Database
 from assistant.storage.deal_tables import BuyerContact, DealBriefRow
-from assistant.storage.models import Message
+from assistant.storage.models import Message, utcnow
 
 EXTRACTOR_VERSION = 1  # bump when a rule changes: stored briefs of older versions are rebuilt on read
+
+
+def _with_dispute(brief: DealBrief, row: DealBriefRow) -> DealBrief:
+    if not row.disputed_level:
+        return brief
+    at = row.disputed_at.isoformat(timespec="seconds") + "Z" if row.disputed_at else ""
+    dispute = ReadinessDispute(Readiness(row.disputed_level), row.disputed_by, row.dispute_note, at)
+    return replace(brief, dispute=dispute)
 
 
 def build_brief(
@@ -75,7 +85,7 @@ class DealBriefs:
             row.last_message_id = brief.through_message_id
             row.version = EXTRACTOR_VERSION
             row.brief = brief.as_dict()
-        return brief
+            return _with_dispute(brief, row)
 
     def brief_for(self, conversation_id: str) -> DealBrief:
         """The current brief: the stored one while nothing changed since, else rebuilt now."""
@@ -93,8 +103,24 @@ class DealBriefs:
                 and row.last_message_id == (latest or 0)
                 and row.account == (contact_account or "")
             ):
-                return brief_from_dict(row.brief)
+                return _with_dispute(brief_from_dict(row.brief), row)
         return self.update(conversation_id)
+
+    def dispute_readiness(
+        self, conversation_id: str, *, rep: str, level: Readiness | None, note: str = ""
+    ) -> DealBrief:
+        """A rep records their own reading of readiness (kept across rebuilds); `level=None` clears it."""
+        if level is not None and not rep.strip():
+            raise ValueError("a disputed readiness needs the rep's name")
+        self.brief_for(conversation_id)  # the row exists and is current
+        with self._db.session() as session:
+            row = session.get(DealBriefRow, conversation_id)
+            assert row is not None  # brief_for just stored it
+            row.disputed_level = str(level) if level else ""
+            row.disputed_by = rep.strip() if level else ""
+            row.dispute_note = note.strip() if level else ""
+            row.disputed_at = utcnow() if level else None
+        return self.brief_for(conversation_id)
 
     def for_account(self, account: str) -> list[DealBrief]:
         """The current briefs of every conversation whose buyer left contact details under `account`."""

@@ -15,6 +15,8 @@ LABELS = {
 
 def brief_text(brief: DealBrief) -> str:
     lines = [f"Readiness: {LABELS.get(brief.readiness.level, brief.readiness.level)}"]
+    if brief.dispute:
+        lines.append(f"  disputed by {brief.dispute.rep}: {brief.dispute.level} ({brief.dispute.note})")
     profile = brief.profile
     if profile.dominant:
         moved = " -> ".join(profile.phases)

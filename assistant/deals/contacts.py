@@ -14,16 +14,16 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import select
 
 from assistant.deals.accounts import EMAIL, account_key
 from assistant.deals.attribution import set_firmographics
+from assistant.deals.erasure import Erasure, erase
 from assistant.deals.events import Event, EventSink, NoEvents, conversation_ref
-from assistant.deals.redact import contact_terms, redact_json, redact_text, redactor
 from assistant.storage.conversations import UnknownConversation
 from assistant.storage.database import Database
-from assistant.storage.deal_tables import BuyerContact, ConversationSegment, DealBriefRow, WebhookDelivery
-from assistant.storage.models import Conversation, Handoff, Message, utcnow
+from assistant.storage.deal_tables import BuyerContact
+from assistant.storage.models import Conversation, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -46,18 +46,6 @@ class ContactView:
     account: str
     consent_text: str
     consented_at: datetime
-
-
-@dataclass(frozen=True)
-class Erasure:
-    """What `forget` changed (counts only: the report itself must not hold the contact)."""
-
-    contacts: int
-    conversations: int
-    messages: int
-    handoffs: int
-    briefs: int
-    deliveries: int
 
 
 def _view(row: BuyerContact) -> ContactView:
@@ -143,63 +131,13 @@ class ContactBook:
         """Erase a buyer: every conversation where they left this e-mail, or typed it, is anonymised."""
         email = normalise_email(email)
         with self._db.session() as session:
-            contacts = list(session.scalars(select(BuyerContact).where(BuyerContact.email == email)))
-            typed = session.scalars(
-                select(Message.conversation_id)
-                .where(func.lower(Message.text).contains(email, autoescape=True))
-                .distinct()
-            )
-            conversation_ids = sorted({c.conversation_id for c in contacts} | set(typed))
-            terms = {email}
-            for contact in contacts:
-                terms.update(contact_terms(name=contact.name, email=contact.email, company=contact.company))
-            pattern = redactor(sorted(terms, key=len, reverse=True))
-            messages = handoffs = 0
-            for row in session.scalars(select(Message).where(Message.conversation_id.in_(conversation_ids))):
-                text, payload = redact_text(row.text, pattern), redact_json(row.payload, pattern)
-                if text != row.text or payload != row.payload:
-                    row.text, row.payload = text, payload
-                    messages += 1
-            for row in session.scalars(select(Handoff).where(Handoff.conversation_id.in_(conversation_ids))):
-                changed = False
-                for column in ("question", "reply", "draft"):
-                    value = redact_text(getattr(row, column), pattern)
-                    if value != getattr(row, column):
-                        setattr(row, column, value)
-                        changed = True
-                handoffs += changed
-            for row in session.scalars(
-                select(ConversationSegment).where(ConversationSegment.conversation_id.in_(conversation_ids))
-            ):
-                row.landing_page = redact_text(row.landing_page, pattern)
-                row.referrer = redact_text(row.referrer, pattern)
-            erasure = Erasure(
-                contacts=len(contacts),
-                conversations=len(conversation_ids),
-                messages=messages,
-                handoffs=handoffs,
-                briefs=_delete(session, DealBriefRow, DealBriefRow.conversation_id.in_(conversation_ids)),
-                deliveries=_delete(
-                    session,
-                    WebhookDelivery,
-                    or_(
-                        WebhookDelivery.conversation_id.in_(conversation_ids),
-                        func.lower(WebhookDelivery.body).contains(email, autoescape=True),
-                    ),
-                ),
-            )
-            for contact in contacts:
-                session.delete(contact)
+            erasure = erase(session, email)
         log.info(
             "erased a buyer: %d contacts, %d conversations anonymised",
             erasure.contacts,
             erasure.conversations,
         )
         return erasure
-
-
-def _delete(session, model, condition) -> int:
-    return session.execute(delete(model).where(condition)).rowcount or 0
 
 
 def contact_event(view: ContactView) -> dict:

@@ -129,8 +129,8 @@ def _deal_row(
     return {
         "dealname": f"{company or members[0].name} (Lastmile)",
         "pipeline": "default",
-        "dealstage": DEAL_STAGES[latest.readiness.level],
-        "lastmile_readiness": str(latest.readiness.level),
+        "dealstage": DEAL_STAGES[latest.readiness_level],  # the rep's reading when they disputed it
+        "lastmile_readiness": str(latest.readiness_level),
         "lastmile_account": account,
         "description": _deal_description(briefs),
         "associated_company_domain": domain if account else "",

@@ -131,6 +131,16 @@ class ReadinessSignal:
 
 
 @dataclass(frozen=True)
+class ReadinessDispute:
+    """A rep's reading of readiness where it differs from the rules', with their reason."""
+
+    level: Readiness
+    rep: str
+    note: str
+    at: str  # ISO 8601, UTC
+
+
+@dataclass(frozen=True)
 class DealBrief:
     conversation_id: str
     account: str  # "" when the buyer left no company or work email
@@ -142,7 +152,13 @@ class DealBrief:
     stakeholders: tuple[Stakeholder, ...]
     readiness: ReadinessSignal
     version: int = 0  # the extractor version that built it
+    dispute: ReadinessDispute | None = None  # the rep's reading, shown beside the rules' signal
     extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def readiness_level(self) -> Readiness:
+        """What to act on: the rep's reading when they disputed the signal, else the rules'."""
+        return self.dispute.level if self.dispute else self.readiness.level
 
     def claims_by(self, verdict: ClaimVerdict) -> list[ClaimItem]:
         return [c for c in self.claims if c.verdict == verdict]
@@ -176,6 +192,7 @@ def brief_from_dict(data: dict[str, Any]) -> DealBrief:
             blockers=tuple(_evidence(e) for e in readiness["blockers"]),
         ),
         version=int(data.get("version", 0)),
+        dispute=_dispute(data.get("dispute")),
         extras=dict(data.get("extras") or {}),
     )
 
@@ -191,6 +208,12 @@ def _stakeholder(data: dict[str, Any]) -> Stakeholder:
         ),
         conversation_id=data.get("conversation_id", ""),
     )
+
+
+def _dispute(data: dict[str, Any] | None) -> ReadinessDispute | None:
+    if not data:
+        return None
+    return ReadinessDispute(Readiness(data["level"]), data["rep"], data["note"], data["at"])
 
 
 def _evidence(data: dict[str, Any]) -> Evidence:

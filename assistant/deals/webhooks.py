@@ -162,10 +162,10 @@ class WebhookOutbox:
                 update(WebhookDelivery)
                 .where(WebhookDelivery.id == delivery_id, or_(free, abandoned))
                 .values(status="sending", next_attempt_at=now + timedelta(seconds=lease_s))
-            ).rowcount
-            if changed != 1:
-                return None
+            ).rowcount  # type: ignore[attr-defined]
             row = session.get(WebhookDelivery, delivery_id)
+            if changed != 1 or row is None:
+                return None
             return Claim(row.event, row.body.encode(), row.attempts)
 
     def record(self, delivery_id: str, attempt: Attempt, *, retry_in_s: float | None) -> str:
@@ -180,7 +180,7 @@ class WebhookOutbox:
         with self._db.session() as session:
             row = session.get(WebhookDelivery, delivery_id)
             values |= {
-                "attempts": row.attempts + 1,
+                "attempts": (row.attempts if row else 0) + 1,
                 "last_status": attempt.status,
                 "last_error": attempt.error,
             }

@@ -47,6 +47,11 @@ class DealBriefRow(Base):
     version: Mapped[int] = mapped_column(default=0)
     brief: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # A rep who reads the readiness signal differently says so; kept across rebuilds until cleared.
+    disputed_level: Mapped[str] = mapped_column(String(32), default="")
+    disputed_by: Mapped[str] = mapped_column(String(120), default="")
+    dispute_note: Mapped[str] = mapped_column(Text, default="")
+    disputed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class ConversationSegment(Base):

@@ -41,6 +41,10 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("brief", sa.JSON(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("disputed_level", sa.String(length=32), nullable=False),
+        sa.Column("disputed_by", sa.String(length=120), nullable=False),
+        sa.Column("dispute_note", sa.Text(), nullable=False),
+        sa.Column("disputed_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(["conversation_id"], ["conversations.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("conversation_id"),
     )
