@@ -236,3 +236,25 @@ def test_a_rep_can_dispute_readiness_and_it_survives_rebuilds(database):
     assert briefs.dispute_readiness(conversation, rep="rita", level=None).dispute is None
     with pytest.raises(ValueError, match="rep"):
         briefs.dispute_readiness(conversation, rep=" ", level=Readiness.EXPLORING)
+
+
+def test_cli_brief_and_account(tmp_path, database):
+    from typer.testing import CliRunner
+
+    from ui.cli import app
+
+    conversation, _ids = _security_conversation(database)
+    ContactBook(database).leave(
+        conversation, name="Ana Ruiz", email="ana@halcyon.example", company="Halcyon", consent_text=CONSENT,
+        consented=True,
+    )  # fmt: skip
+    result = CliRunner().invoke(app, ["buyers", "brief", conversation, "--home", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "Readiness: blocked" in result.output
+    assert '"You have a Canadian region, right?"' in result.output
+    result = CliRunner().invoke(app, ["buyers", "account", "halcyon.example", "--home", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "buyer Ana Ruiz (Halcyon): blocked" in result.output
+    assert "CISO: skeptical" in result.output
+    missing = CliRunner().invoke(app, ["buyers", "brief", "no-such-conversation", "--home", str(tmp_path)])
+    assert missing.exit_code == 2
