@@ -133,6 +133,33 @@ class Settings(BaseSettings):
         parse(value)  # raises ValueError with the reason for a malformed limit
         return value
 
+    contact_consent_text: str = Field(
+        default="I agree that the vendor may keep my name, work e-mail and company with this conversation, "
+        "share them with its CRM and contact me about it. I can ask for them to be erased at any time.",
+        description="What a buyer agrees to when leaving contact details; stored verbatim with the contact.",
+    )
+    webhook_url: str | None = Field(
+        default=None,
+        description="CRM webhook endpoint (POST, JSON) for handoff opened/replied/resolved and contact left; "
+        "unset = no events are stored or sent.",
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Shared secret signing each webhook body (HMAC-SHA256, header X-Lastmile-Signature); "
+        "required with webhook_url.",
+    )
+    webhook_retries: int = Field(
+        default=5,
+        ge=0,
+        description="Further attempts after a failed webhook delivery (5xx, 408, 429, no answer).",
+    )
+    webhook_backoff_s: float = Field(
+        default=2.0,
+        gt=0,
+        description="Wait before the first retry; doubled before each next one (2, 4, 8, ... seconds).",
+    )
+    webhook_timeout_s: float = Field(default=10.0, gt=0, description="Per-attempt timeout of a webhook POST.")
+
     @property
     def chroma_path(self) -> Path:
         return self.home / "chroma"

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from assistant.accounts import StaffAccounts
 from assistant.composition import Composer, FallbackComposer
+from assistant.deals.events import EventSink
 from assistant.extractive import ExtractiveComposer
 from assistant.intent_model import DEFAULT_MODEL_PATH, LogRegIntentClassifier
 from assistant.intents import IntentClassifier, KeywordIntentClassifier
@@ -222,4 +223,27 @@ def build_services(settings: Settings) -> Services:
         ),
         desk=build_desk(settings, database=database, kb=kb),
         admin=build_admin(settings, kb=kb, retriever=assistant.retriever, database=database),
+    )
+
+
+def build_webhook(settings: Settings, database: Database) -> EventSink:
+    """The signed CRM webhook when a URL is set, else `NoEvents` (nothing stored, nothing sent)."""
+    from assistant.deals.events import NoEvents
+    from assistant.deals.webhooks import WebhookDispatcher, WebhookOutbox, WebhookSender
+
+    if not settings.webhook_url:
+        return NoEvents()
+    if settings.webhook_secret is None or not settings.webhook_secret.get_secret_value():
+        raise ValueError(
+            "LASTMILE_WEBHOOK_URL is set but LASTMILE_WEBHOOK_SECRET is not: deliveries must be signed"
+        )
+    return WebhookDispatcher(
+        outbox=WebhookOutbox(database),
+        sender=WebhookSender(
+            url=settings.webhook_url,
+            secret=settings.webhook_secret.get_secret_value(),
+            timeout_s=settings.webhook_timeout_s,
+        ),
+        retries=settings.webhook_retries,
+        backoff_s=settings.webhook_backoff_s,
     )

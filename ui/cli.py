@@ -192,6 +192,14 @@ from ui.cli_api import api  # noqa: E402 (registered after app is defined)
 
 app.command()(api)
 
+from ui.cli_buyers import buyers_app  # noqa: E402 (registered after app is defined)
+
+app.add_typer(buyers_app, name="buyers")
+
+from ui.cli_crm import crm_app  # noqa: E402 (registered after app is defined)
+
+app.add_typer(crm_app, name="crm")
+
 
 @app.command("train-intents")
 def train_intents(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+from assistant.storage import deal_tables  # noqa: F401 (registers the deal tables on Base.metadata)
 from assistant.storage.models import Base
 
 config = context.config

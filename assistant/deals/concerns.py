@@ -1,0 +1,122 @@
+"""Concerns by topic, in the buyer's own words: a sentence that names a topic (security, migration,
+pricing, ...) and voices a worry, a doubt, a bad experience or a non-negotiable requirement. A worry that names
+no topic may sit in the sentence next to it ("Our CISO is skeptical. Is data encrypted at rest?"); the quote
+then runs from one to the other, verbatim.
+
+A plain question ("how does SSO work?") is not a concern. The intent model's `confidence` tag alone is not
+used: on the dev split it added 7 false concerns and no true one. A person's title is not a topic ("our
+security officer" says nothing about security), and a reassurance ("security isn't the blocker") no worry.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.deals.stakeholders import find_mentions
+from assistant.deals.turns import BuyerTurn, sentences
+from assistant.deals.types import Concern, Topic
+
+
+def _words(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.IGNORECASE)
+
+
+TOPIC_PATTERNS: dict[Topic, re.Pattern[str]] = {
+    Topic.SECURITY: _words(
+        r"security|secure|sso|single sign-on|saml|oidc|mfa|2fa|encrypt\w*|pen ?tests?|penetration test\w*|"
+        r"vulnerabilit\w*|breach\w*|access control|rbac|permissions?|least privilege|tenant isolation|"
+        r"air-?gapped|hack\w*|leak\w*|exposed|zero trust|secrets?|access to our data|see (?:\w+ ){0,2}data"
+    ),
+    Topic.COMPLIANCE: _words(
+        r"complian\w*|gdpr|hipaa|baa|soc ?2|iso ?27001|fedramp|pci(?: dss)?|gxp|ferpa|ccpa|"
+        r"regulat\w*|data residency|residency|sovereign\w*|dpa|privacy|audit trails?|auditors?|certif\w*|"
+        r"tisax|nist|hitrust|cmmc|data cent(?:er|re)s?|legally|required by law|retention|itar|export control\w*"
+    ),
+    Topic.PRICING: _words(
+        r"pric\w*|costs?|expensive|cheap\w*|budget|bill|billed|billing|invoice\w*|spend\w*|overages?|"
+        r"fees?|per seat|licen[cs]e\w*|tco|how much|saving\w*|pay|paying|paid"
+    ),
+    Topic.MIGRATION: _words(
+        r"migrat\w*|cut-?over|move off|moving off|switch\w*|re-?platform\w*|legacy|backfill\w*|"
+        r"historical data|old (?:system|platform|warehouse)"
+    ),
+    Topic.INTEGRATION: _words(r"integrat\w*|connectors?|apis?|webhooks?|sdks?|plug\w* into|custom work"),
+    Topic.PERFORMANCE: _words(
+        r"performance|latency|slow\w*|fast\w*|throughput|concurren\w*|scal(?:e|es|ing|ability)|"
+        r"load test\w*|queries per second|gpus?|compute|speed|to a crawl"
+    ),
+    Topic.RELIABILITY: _words(
+        r"uptime|downtime|outages?|sla|slas|availability|failover|disaster recovery|dr|rpo|rto|"
+        r"backups?|data loss|lose data|losing data|fail\w*|broken"
+    ),
+    Topic.SUPPORT: _words(
+        r"support team|support engineers?|tickets?|someone to call|24/7|on-?call|response times?|"
+        r"customer success|escalat\w*|what does support look like"
+    ),
+    Topic.IMPLEMENTATION: _words(
+        r"onboarding|implementation|roll-?out|go live|go-live|live (?:before|by|in)|set-?up|learn\w*|"
+        r"training|too complex|time to value|how long (?:does|will) it take"
+    ),
+    Topic.VENDOR: _words(
+        r"lock-?in|locked in|proprietary|get (?:all )?(?:our|the) data out|acquired|shut\w* down|"
+        r"out of business|vendor risk|viability"
+    ),
+}
+
+# Words that turn a sentence about a topic into a concern.
+WORRY = _words(
+    r"worr\w*|concern\w*|afraid|nervous|anxious|terrified|scared|wary|cautious|skeptic\w*|sceptic\w*|"
+    r"not convinced|not sure|doubt\w*|risk\w*|fear\w*|burned|burnt|bitten|badly|nightmare|painful|"
+    r"problem\w*|the catch|surprise\w*|pushing back|push back|"
+    r"can'?t (?:lose|risk|afford|move forward)|cannot (?:lose|risk|afford)|deal ?breaker|non-?negotiable|"
+    r"hard (?:requirement|rule)|mandatory|must|rules you out|won'?t|will not|reject\w*|"
+    r"what happens if|what happens to|too expensive|over budget|hidden|realistic|"
+    r"can only (?:look at|consider|use|buy|work with)|end up|don'?t want (?:us )?to|keeps? me up at night|"
+    r"not comfortable|uncomfortable|make or break|missed (?:a|the|our) deadline|to a crawl|disaster\w*|"
+    r"frustrat\w*|unacceptable|red flag|uneasy|hesitant|risk averse|subject to|"
+    r"(?:had|have|having|with) (?:\w+ )?(?:issues|problems|trouble)"
+)
+# A reassurance: the sentence says the worry is gone.
+REASSURED = _words(r"isn'?t (?:the|a) blocker|is not (?:the|a) blocker|not worried|no concerns|not a concern")
+
+
+def sentence_topics(sentence: str) -> list[Topic]:
+    text = sentence
+    for mention in find_mentions(sentence):  # "our security officer" is a person, not a topic
+        text = text[: mention.start] + " " * (mention.end - mention.start) + text[mention.end :]
+    return [topic for topic, pattern in TOPIC_PATTERNS.items() if pattern.search(text)]
+
+
+def turn_concerns(turn: BuyerTurn) -> list[Concern]:
+    parts = sentences(turn.text)
+    topics = [[] if REASSURED.search(p) else sentence_topics(p) for p in parts]
+    worried = [bool(WORRY.search(p)) and not REASSURED.search(p) for p in parts]
+    found: dict[Topic, Concern] = {}
+    for index, sentence_topic_list in enumerate(topics):
+        if worried[index]:
+            source = index  # the worry is about the topics of its own sentence
+        else:
+            # A worry that names no topic is about the sentence next to it: "Our CISO is skeptical. Is data
+            # encrypted at rest?" A worry that names its own topic says nothing about its neighbours.
+            neighbours = [
+                i for i in (index - 1, index + 1) if 0 <= i < len(parts) and worried[i] and not topics[i]
+            ]
+            if not neighbours:
+                continue
+            source = neighbours[0]
+        first, last = sorted((index, source))
+        for topic in sentence_topic_list:
+            if topic not in found:  # one concern per topic per message
+                found[topic] = Concern(topic, _span(turn.text, parts[first], parts[last]), turn.message_id)
+    return list(found.values())
+
+
+def _span(text: str, first: str, last: str) -> str:
+    """The verbatim slice of `text` from sentence `first` to sentence `last`."""
+    start = text.find(first)
+    end = text.find(last, start) + len(last)
+    return text[start:end] if start >= 0 and end >= start else first
+
+
+def concerns_of(turns: list[BuyerTurn]) -> list[Concern]:
+    return [concern for turn in turns for concern in turn_concerns(turn)]
