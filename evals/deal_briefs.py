@@ -26,6 +26,7 @@ from assistant.deals.brief import DealBriefs
 from assistant.deals.contacts import ContactBook
 from assistant.deals.types import DealBrief
 from assistant.intents import IntentClassifier
+from assistant.outcomes import Outcome, Reason, ReasonCode
 from assistant.storage.conversations import ConversationStore
 from assistant.storage.database import Database
 from assistant.types import Answer, Intents
@@ -59,17 +60,21 @@ def scripted_payload(turn: dict[str, Any], intents: Intents) -> dict[str, Any]:
     claims = turn.get("claims") or []
     undocumented = verdict == "not_documented" or any(c["verdict"] == "not_documented" for c in claims)
     handoff = bool(turn.get("handoff", undocumented))
+    if not handoff:
+        reasons = []
+    elif undocumented:
+        reasons = [Reason(ReasonCode.CONFIRMATION_NOT_DOCUMENTED, "scripted")]
+    else:
+        reasons = [Reason(ReasonCode.HUMAN_REQUESTED, "scripted")]  # handed off, not for a knowledge gap
     answer = Answer(
         text="(scripted answer)",
         citations=[],
-        hits=[],
+        outcome=Outcome.HANDED_OFF if handoff else Outcome.ANSWERED,
+        reasons=reasons,
         confidence=0.3 if handoff else 0.8,
-        handoff=handoff,
-        handoff_reasons=["scripted"] if handoff else [],
         intents=intents,
-        composer="scripted",
         verdict=verdict,
-        knowledge_gap=undocumented,
+        composer="scripted",
     )
     payload = answer.as_dict()
     if claims:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from assistant.outcomes import Outcome, Reason, ReasonCode
 from assistant.storage.conversations import ConversationStore
 from assistant.storage.database import Database
 from assistant.types import Answer, Intents
@@ -37,13 +38,12 @@ def store_turn(
     answer = Answer(
         text="(answer)",
         citations=[],
-        hits=[],
+        outcome=Outcome.HANDED_OFF if handoff else Outcome.ANSWERED,
+        reasons=[Reason(ReasonCode.LOW_CONFIDENCE, "test", by_threshold=True)] if handoff else [],
         confidence=0.3 if handoff else 0.8,
-        handoff=handoff,
-        handoff_reasons=["test"] if handoff else [],
         intents=Intents(**probabilities, labels=labels, classifier="test"),
-        composer="test",
         verdict=verdict,
+        composer="test",
     )
     payload = answer.as_dict()
     if claims is not None:

@@ -13,6 +13,7 @@ from assistant.deals.contacts import ContactBook, ContactError
 from assistant.deals.events import Event
 from assistant.deals.redact import REDACTED
 from assistant.deals.webhooks import WebhookOutbox
+from assistant.outcomes import Reason, ReasonCode
 from assistant.storage.conversations import ConversationStore, UnknownConversation
 from assistant.storage.handoffs import HandoffStore
 from assistant.storage.models import utcnow
@@ -125,7 +126,7 @@ def _conversation_with_traces(database, conversations):
     handoff_id = HandoffStore(database).open(
         conversation_id=conversation,
         question=f"Zelda from Quillfeather asks (mail {EMAIL})",
-        reasons=["test"],
+        reasons=[Reason(ReasonCode.NO_EVIDENCE, "test")],
         intents={},
         sources=[],
         draft="",

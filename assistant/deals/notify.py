@@ -22,7 +22,7 @@ def handoff_event(handoff: HandoffView, contact: dict[str, str] | None) -> dict[
             "id": handoff.id,
             "state": handoff.state,
             "question": handoff.question,
-            "reasons": list(handoff.reasons),
+            "reasons": [reason.as_dict() for reason in handoff.reasons],
             "knowledge_gap": handoff.knowledge_gap,
             "rep": handoff.rep,
             "reply": handoff.reply,
