@@ -11,6 +11,7 @@ import csv
 import io
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from ingest.document import (
@@ -24,6 +25,7 @@ from ingest.document import (
 )
 from ingest.html_loader import load_html
 from ingest.pdf_loader import load_pdf
+from ingest.sanitise import strip_images
 
 __all__ = ["SUPPORTED_SUFFIXES", "LoadError", "LoadedDocument", "Section", "decode_text", "load_bytes"]
 
@@ -36,9 +38,20 @@ def load_bytes(name: str, data: bytes) -> LoadedDocument:
         raise LoadError(f"unsupported file type {suffix or '(no extension)'}")
     if not data.strip():
         raise LoadError("empty file")
-    document = loader(data, Path(name).stem)
+    stem = Path(name).stem
+    document = _without_images(loader(data, stem), stem)
     if not document.text.strip():
         raise LoadError("no text could be extracted")
+    return document
+
+
+def _without_images(document: LoadedDocument, stem: str) -> LoadedDocument:
+    """Every format's title, headings and text with images stripped (see `ingest.sanitise`)."""
+    document.title = " ".join(strip_images(document.title).split()) or title_from_stem(stem)
+    document.sections = [
+        replace(section, text=strip_images(section.text), heading=strip_images(section.heading))
+        for section in document.sections
+    ]
     return document
 
 
@@ -46,7 +59,6 @@ _ATX = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _SETEXT = re.compile(r"^(=+|-+)\s*$")
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|`)(.+?)\1")
 
@@ -60,8 +72,8 @@ def _table_row(line: str) -> str:
 
 
 def plain_inline(line: str) -> str:
-    """Markdown inline markup removed (links keep their text), so quotes read as prose."""
-    line = _IMAGE.sub(r"\1", line)
+    """Markdown inline markup removed (links keep their text, images go), so quotes read as prose."""
+    line = strip_images(line)
     line = _LINK.sub(r"\1", line)
     return _EMPHASIS.sub(r"\2", line)
 
