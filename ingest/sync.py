@@ -94,11 +94,17 @@ class Syncer:
         self.batch_documents = batch_documents
 
     def sync(
-        self, paths: Iterable[str | Path], *, prune: bool = False, progress: Progress | None = None
+        self,
+        paths: Iterable[str | Path],
+        *,
+        prune: bool = False,
+        progress: Progress | None = None,
+        follow_symlinks: bool = False,
     ) -> SyncReport:
+        """Sync the files under `paths`; symlinks out of a folder are refused unless `follow_symlinks`."""
         progress = progress or Progress()
         self.kb.reconcile()  # first clear what an interrupted earlier run left behind
-        candidates = discover(paths)
+        candidates = discover(paths, follow_symlinks=follow_symlinks)
         report = SyncReport()
         progress.on_start(len(candidates))
         batch: list[_Pending] = []

@@ -34,6 +34,9 @@ def ingest(
     home: HomeOption = None,
     prune: Annotated[bool, typer.Option(help="Delete documents no longer present under PATHS.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report, no progress bar.")] = False,
+    follow_symlinks: Annotated[
+        bool, typer.Option(help="Ingest what symlinks lead to outside PATHS (refused by default).")
+    ] = False,
 ) -> None:
     """Add new documents, replace changed ones, skip unchanged ones."""
     from assistant.wiring import build_knowledge
@@ -49,7 +52,7 @@ def ingest(
         max_file_bytes=int(settings.max_file_mb * 1024 * 1024),
     )
     with terminal_progress(enabled=not as_json) as progress:
-        report = syncer.sync(paths, prune=prune, progress=progress)
+        report = syncer.sync(paths, prune=prune, progress=progress, follow_symlinks=follow_symlinks)
     if as_json:
         _emit(report.as_dict())
     else:
