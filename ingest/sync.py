@@ -1,5 +1,6 @@
 """Sync files into the knowledge base: add new documents, replace changed ones, skip unchanged ones,
-and with `prune` delete documents no longer present.
+and with `prune` delete the documents of the given folders that are no longer there (only those: each
+document records the folder it came from; uploads and saved replies come from none).
 
 Each file is read, loaded and chunked on its own: one bad file is reported with its reason and never
 blocks the rest. Changed documents are applied in batches (one embedding call for several small
@@ -9,6 +10,7 @@ documents, which is what keeps ingestion near the model's own speed), each docum
 from __future__ import annotations
 
 import hashlib
+import os
 import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,9 +20,11 @@ from ingest.chunking import DEFAULT_CHUNK_WORDS, DEFAULT_OVERLAP_WORDS, chunk_do
 from ingest.discover import Candidate, discover
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_bytes
 from knowledge.base import AppliedDocument, KnowledgeBase, PendingDocument
+from knowledge.registry import DocumentRegistry
 
 MB = 1024 * 1024
-# Saved rep replies are not files of any ingested folder: pruning a folder must not delete them.
+# The id prefix of saved rep replies (ingest/verified_qa.py). They come from no folder (an empty source),
+# so no prune deletes them.
 KEPT_ON_PRUNE = ("verified-qa/",)
 DEFAULT_MAX_FILE_BYTES = 20 * MB
 # A batch is embedded in one call. 256 chunks fill four of the model's 64-text forward passes, enough
@@ -104,6 +108,7 @@ class Syncer:
         """Sync the files under `paths`; symlinks out of a folder are refused unless `follow_symlinks`."""
         progress = progress or Progress()
         self.kb.reconcile()  # first clear what an interrupted earlier run left behind
+        paths = list(paths)  # read twice: discovery, then prune
         candidates = discover(paths, follow_symlinks=follow_symlinks)
         report = SyncReport()
         progress.on_start(len(candidates))
@@ -131,12 +136,16 @@ class Syncer:
                 self._flush(batch, report, progress)
         self._flush(batch, report, progress)
         if prune:
-            for record in self.kb.registry.list():
-                if record.id in taken or record.id.startswith(KEPT_ON_PRUNE):
-                    continue
-                if self.kb.delete_document(record.id):
-                    report.deleted.append(record.id)
+            self._prune(paths, taken, report)
         return report
+
+    def _prune(self, paths: Iterable[str | Path], taken: dict[str, str], report: SyncReport) -> None:
+        """Delete the documents that came from these folders and were not found there this time."""
+        folders = sorted({os.path.realpath(path) for path in paths if Path(path).is_dir()})
+        gone = {doc for folder in folders for doc in self.kb.registry.from_source(folder)} - taken.keys()
+        for document_id in sorted(gone):
+            if self.kb.delete_document(document_id):
+                report.deleted.append(document_id)
 
     def sync_bytes(self, document_id: str, data: bytes, *, owner: str = "") -> SyncReport:
         """Apply one document given as bytes (an upload), under `document_id`."""
@@ -150,7 +159,9 @@ class Syncer:
         data = self._read(candidate, report, shown)
         if data is None:
             return None
-        return self._prepare(candidate.document_id, data, report, owner=self.owner, shown=shown)
+        return self._prepare(
+            candidate.document_id, data, report, owner=self.owner, shown=shown, source_root=candidate.root
+        )
 
     def _read(self, candidate: Candidate, report: SyncReport, shown: str) -> bytes | None:
         if candidate.problem:
@@ -177,12 +188,22 @@ class Syncer:
             return None
 
     def _prepare(
-        self, document_id: str, data: bytes, report: SyncReport, *, owner: str, shown: str
+        self,
+        document_id: str,
+        data: bytes,
+        report: SyncReport,
+        *,
+        owner: str,
+        shown: str,
+        source_root: str = "",
     ) -> _Pending | None:
         """Load and chunk a changed document; None when it is unchanged or failed (both reported)."""
         content_hash = hashlib.sha256(data).hexdigest()
         existing = self.kb.registry.get(document_id)
         if existing is not None and existing.content_hash == content_hash:
+            if existing.source_root != source_root:  # found elsewhere now, or registered before sources
+                with self.kb.db.transaction() as conn:
+                    DocumentRegistry.set_source_root(conn, document_id, source_root)
             report.unchanged.append(document_id)
             return None
         try:
@@ -206,6 +227,7 @@ class Syncer:
             chunks=chunks,
             owner=owner or document.owner or (existing.owner if existing else ""),
             size_bytes=len(data),
+            source_root=source_root,
         )
         return _Pending(pending, shown, is_update=existing is not None)
 

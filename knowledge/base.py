@@ -38,6 +38,7 @@ class PendingDocument:
     chunks: list[Chunk]
     owner: str = ""
     size_bytes: int = 0
+    source_root: str = ""  # the resolved folder it came from; '' for an upload or a saved reply
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ class KnowledgeBase:
                     owner=doc.owner,
                     size_bytes=doc.size_bytes,
                     chunks=doc.chunks,
+                    source_root=doc.source_root,
                 )
                 LexicalIndex.write(conn, doc.document_id, doc.chunks)
             stale = previous[doc.document_id] - {chunk.id for chunk in doc.chunks}

@@ -25,6 +25,7 @@ class DocumentRecord:
     updated_at: str
     size_bytes: int
     chunk_count: int
+    source_root: str = ""  # the folder it was ingested from (resolved), '' for uploads and saved replies
 
 
 class DocumentRegistry:
@@ -90,6 +91,7 @@ class DocumentRegistry:
         owner: str,
         size_bytes: int,
         chunks: builtins.list[Chunk],
+        source_root: str = "",
     ) -> None:
         """Insert or replace the row and its chunk list, inside the caller's transaction."""
         previous = conn.execute("SELECT version FROM documents WHERE id = ?", (document_id,)).fetchone()
@@ -97,11 +99,12 @@ class DocumentRegistry:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         conn.execute("DELETE FROM chunks WHERE document_id = ?", (document_id,))
         conn.execute(
-            "INSERT INTO documents(id, content_hash, title, type, version, owner, updated_at, size_bytes) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET content_hash = excluded.content_hash, "
-            "title = excluded.title, type = excluded.type, version = excluded.version, "
-            "owner = excluded.owner, updated_at = excluded.updated_at, size_bytes = excluded.size_bytes",
-            (document_id, content_hash, title, type, version, owner, now, size_bytes),
+            "INSERT INTO documents(id, content_hash, title, type, version, owner, updated_at, size_bytes, "
+            "source_root) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+            "content_hash = excluded.content_hash, title = excluded.title, type = excluded.type, "
+            "version = excluded.version, owner = excluded.owner, updated_at = excluded.updated_at, "
+            "size_bytes = excluded.size_bytes, source_root = excluded.source_root",
+            (document_id, content_hash, title, type, version, owner, now, size_bytes, source_root),
         )
         conn.executemany(
             "INSERT INTO chunks(id, document_id, ordinal, heading, page) VALUES (?, ?, ?, ?, ?)",
@@ -113,6 +116,16 @@ class DocumentRegistry:
         conn.execute("DELETE FROM chunks WHERE document_id = ?", (document_id,))
         conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
 
+    def from_source(self, source_root: str) -> builtins.list[str]:
+        """Ids of the documents ingested from this (resolved) folder."""
+        rows = self._db.query("SELECT id FROM documents WHERE source_root = ? ORDER BY id", (source_root,))
+        return [row[0] for row in rows]
+
+    @staticmethod
+    def set_source_root(conn: sqlite3.Connection, document_id: str, source_root: str) -> None:
+        """Record where an unchanged document was found (a registry from before sources were kept)."""
+        conn.execute("UPDATE documents SET source_root = ? WHERE id = ?", (source_root, document_id))
+
     @staticmethod
     def forget_hash(conn: sqlite3.Connection, document_id: str) -> None:
         """Mark a document as needing re-ingestion (its chunks went missing from the dense index)."""
@@ -121,7 +134,7 @@ class DocumentRegistry:
 
 _SELECT = (
     "SELECT d.id, d.content_hash, d.title, d.type, d.version, d.owner, d.updated_at, d.size_bytes, "
-    "COUNT(c.id) AS chunk_count FROM documents d LEFT JOIN chunks c ON c.document_id = d.id"
+    "COUNT(c.id) AS chunk_count, d.source_root FROM documents d LEFT JOIN chunks c ON c.document_id = d.id"
 )
 
 

@@ -74,6 +74,16 @@ MIGRATIONS: list[tuple[str, str]] = [
         END;
         """,
     ),
+    (
+        # Where each document came from: the resolved folder it was ingested from, '' for uploads and
+        # saved replies. `ingest X --prune` deletes only documents whose source is X. Documents from
+        # before this migration have '' until an ingest of their folder finds them again.
+        "003_document_source_root",
+        """
+        ALTER TABLE documents ADD COLUMN source_root TEXT NOT NULL DEFAULT '';
+        CREATE INDEX documents_by_source ON documents(source_root);
+        """,
+    ),
 ]
 
 
