@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ingest.chunking import DEFAULT_CHUNK_WORDS, DEFAULT_OVERLAP_WORDS, chunk_document
 from ingest.discover import Candidate, discover
+from ingest.limits import DEFAULT_LIMITS, IngestLimits
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_bytes
 from knowledge.base import AppliedDocument, KnowledgeBase, PendingDocument
 from knowledge.registry import DocumentRegistry
@@ -88,8 +89,10 @@ class Syncer:
         owner: str = "",
         batch_chunks: int = BATCH_CHUNKS,
         batch_documents: int = BATCH_DOCUMENTS,
+        limits: IngestLimits = DEFAULT_LIMITS,
     ) -> None:
         self.kb = kb
+        self.limits = limits
         self.max_words = max_words
         self.overlap_words = overlap_words
         self.max_file_bytes = max_file_bytes
@@ -207,9 +210,13 @@ class Syncer:
             report.unchanged.append(document_id)
             return None
         try:
-            document = load_bytes(document_id, data)
+            document = load_bytes(document_id, data, self.limits)
             chunks = chunk_document(
-                document_id, document, max_words=self.max_words, overlap_words=self.overlap_words
+                document_id,
+                document,
+                max_words=self.max_words,
+                overlap_words=self.overlap_words,
+                max_chunks=self.limits.max_chunks,
             )
             if not chunks:
                 raise LoadError("no text could be extracted")
