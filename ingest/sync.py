@@ -18,10 +18,12 @@ from pathlib import Path
 
 from ingest.chunking import DEFAULT_CHUNK_WORDS, DEFAULT_OVERLAP_WORDS, chunk_document
 from ingest.discover import Candidate, discover
+from ingest.injection import injection_signals
 from ingest.limits import DEFAULT_LIMITS, IngestLimits
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_bytes
 from knowledge.base import AppliedDocument, KnowledgeBase, PendingDocument
 from knowledge.registry import DocumentRegistry
+from knowledge.types import Chunk
 
 MB = 1024 * 1024
 # The id prefix of saved rep replies (ingest/verified_qa.py). They come from no folder (an empty source),
@@ -41,6 +43,16 @@ class Failure:
 
 
 @dataclass
+class Flagged:
+    """A document that landed with passages carrying planted instructions (kept out of answers until an
+    admin approves it: `lastmile kb approve`)."""
+
+    document_id: str
+    chunks: int  # how many of its chunks are flagged
+    signals: list[str]  # the kinds of instruction found (`ingest.injection.InjectionSignal` values)
+
+
+@dataclass
 class SyncReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
@@ -49,6 +61,7 @@ class SyncReport:
     failed: list[Failure] = field(default_factory=list)
     chunks: int = 0  # chunks written by this sync (added or updated documents)
     embedded: int = 0  # chunks that needed a fresh embedding
+    flagged: list[Flagged] = field(default_factory=list)  # landed documents with planted instructions
 
     def as_dict(self) -> dict:
         return {
@@ -59,6 +72,9 @@ class SyncReport:
             "failed": [{"path": f.path, "reason": f.reason} for f in self.failed],
             "chunks": self.chunks,
             "embedded": self.embedded,
+            "flagged": [
+                {"document": f.document_id, "chunks": f.chunks, "signals": f.signals} for f in self.flagged
+            ],
         }
 
 
@@ -150,10 +166,21 @@ class Syncer:
             if self.kb.delete_document(document_id):
                 report.deleted.append(document_id)
 
-    def sync_bytes(self, document_id: str, data: bytes, *, owner: str = "") -> SyncReport:
-        """Apply one document given as bytes (an upload), under `document_id`."""
+    def sync_bytes(
+        self, document_id: str, data: bytes, *, owner: str = "", authoritative: bool | None = None
+    ) -> SyncReport:
+        """Apply one document given as bytes (an upload), under `document_id`. It comes from no folder (no
+        prune deletes it); `authoritative` False marks it as not to be trusted for sensitive statements
+        (a saved rep reply), None keeps the mark of the document it replaces (a new one is authoritative)."""
         report = SyncReport()
-        pending = self._prepare(document_id, data, report, owner=owner or self.owner, shown=document_id)
+        pending = self._prepare(
+            document_id,
+            data,
+            report,
+            owner=owner or self.owner,
+            shown=document_id,
+            authoritative=authoritative,
+        )
         self._flush([pending] if pending else [], report, Progress())
         return report
 
@@ -199,6 +226,7 @@ class Syncer:
         owner: str,
         shown: str,
         source_root: str = "",
+        authoritative: bool | None = None,
     ) -> _Pending | None:
         """Load and chunk a changed document; None when it is unchanged or failed (both reported)."""
         content_hash = hashlib.sha256(data).hexdigest()
@@ -235,6 +263,8 @@ class Syncer:
             owner=owner or document.owner or (existing.owner if existing else ""),
             size_bytes=len(data),
             source_root=source_root,
+            authoritative=authoritative,
+            flags=_flags(chunks),
         )
         return _Pending(pending, shown, is_update=existing is not None)
 
@@ -251,6 +281,9 @@ class Syncer:
             (report.updated if pending.is_update else report.added).append(document.document_id)
             report.chunks += applied.chunks
             report.embedded += applied.embedded
+            if document.flags:
+                signals = sorted({signal for found in document.flags.values() for signal in found})
+                report.flagged.append(Flagged(document.document_id, len(document.flags), signals))
             progress.on_file(document.document_id)
 
         documents = [p.document for p in batch]
@@ -266,6 +299,12 @@ class Syncer:
                     report.failed.append(Failure(by_id[document.document_id].shown, _reason(error)))
                     progress.on_file(document.document_id)
         batch.clear()
+
+
+def _flags(chunks: list[Chunk]) -> dict[str, list[str]]:
+    """The chunks that carry planted instructions (title and heading included), with what was found."""
+    found = {chunk.id: injection_signals(f"{chunk.title}\n{chunk.heading}\n{chunk.text}") for chunk in chunks}
+    return {chunk_id: [signal.value for signal in signals] for chunk_id, signals in found.items() if signals}
 
 
 def _reason(error: BaseException) -> str:

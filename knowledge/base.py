@@ -11,12 +11,13 @@ one by one would leave the model running tiny batches) while each still commits 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from knowledge import trust
 from knowledge.batching import length_batches
 from knowledge.chroma_index import ChromaIndex
 from knowledge.embedder import Embedder
@@ -24,6 +25,7 @@ from knowledge.lexical_index import LexicalIndex
 from knowledge.registry import DocumentRegistry
 from knowledge.store_db import KnowledgeDB
 from knowledge.text import embedding_text
+from knowledge.trust import FlaggedDocument
 from knowledge.types import Chunk
 
 
@@ -39,6 +41,8 @@ class PendingDocument:
     owner: str = ""
     size_bytes: int = 0
     source_root: str = ""  # the resolved folder it came from; '' for an upload or a saved reply
+    authoritative: bool | None = None  # None: keep the document's mark (a new document is authoritative)
+    flags: Mapping[str, Sequence[str]] = field(default_factory=dict)  # chunk id -> injection signals
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,8 @@ class KnowledgeBase:
                     size_bytes=doc.size_bytes,
                     chunks=doc.chunks,
                     source_root=doc.source_root,
+                    authoritative=doc.authoritative,
+                    flags=doc.flags,
                 )
                 LexicalIndex.write(conn, doc.document_id, doc.chunks)
             stale = previous[doc.document_id] - {chunk.id for chunk in doc.chunks}
@@ -184,6 +190,19 @@ class KnowledgeBase:
         return Reconciliation(
             orphans_removed=len(dense_orphans) + len(lexical_orphans), documents_reset=len(docs)
         )
+
+    def flagged_documents(self) -> list[FlaggedDocument]:
+        """Documents with passages that carry planted instructions, for an admin to review."""
+        return trust.flagged_documents(self.db)
+
+    def approve(self, document_id: str, *, by: str) -> bool:
+        """Let the document's current content answer despite its flagged passages."""
+        with self.db.transaction() as conn:
+            return trust.approve(conn, document_id, by)
+
+    def set_authoritative(self, document_id: str, authoritative: bool) -> bool:
+        with self.db.transaction() as conn:
+            return trust.set_authoritative(conn, document_id, authoritative)
 
     def is_empty(self) -> bool:
         return not self.registry.list()

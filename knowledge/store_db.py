@@ -84,6 +84,20 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX documents_by_source ON documents(source_root);
         """,
     ),
+    (
+        # Trust: a chunk whose text carries planted instructions is flagged (its signal codes, comma
+        # separated) and kept out of retrieval until an admin approves its document; an approval covers
+        # the content hash approved, so a changed document is checked afresh. `authoritative` marks the
+        # documents whose sensitive statements (price, discount, contract, roadmap) may reach a buyer.
+        "004_flags_approval_authority",
+        """
+        ALTER TABLE documents ADD COLUMN authoritative INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE documents ADD COLUMN approved_hash TEXT NOT NULL DEFAULT '';
+        ALTER TABLE documents ADD COLUMN approved_by TEXT NOT NULL DEFAULT '';
+        ALTER TABLE chunks ADD COLUMN flag TEXT NOT NULL DEFAULT '';
+        CREATE INDEX chunks_flagged ON chunks(document_id) WHERE flag != '';
+        """,
+    ),
 ]
 
 

@@ -1,8 +1,9 @@
-"""`lastmile kb list | show ID | delete ID` and `lastmile eval-retrieval`: thin over the knowledge base
-and `evals.retrieval`."""
+"""`lastmile kb list | show ID | delete ID | flagged | approve ID | authoritative ID` and
+`lastmile eval-retrieval`: thin over the knowledge base and `evals.retrieval`."""
 
 from __future__ import annotations
 
+import getpass
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -12,7 +13,10 @@ import typer
 
 from assistant.settings import Settings
 
-kb_app = typer.Typer(no_args_is_help=True, help="Inspect the knowledge base: list, show, delete documents.")
+kb_app = typer.Typer(
+    no_args_is_help=True,
+    help="Inspect the knowledge base: list, show, delete documents; review flagged ones; mark trust.",
+)
 HomeOption = Annotated[
     Path | None, typer.Option("--home", help="Data folder (default: $LASTMILE_HOME or ./.lastmile).")
 ]
@@ -85,6 +89,52 @@ def delete_document(
         typer.echo(f"error: no document {document_id!r}", err=True)
         raise typer.Exit(code=1)
     typer.echo(f"deleted {document_id}")
+
+
+@kb_app.command("flagged")
+def flagged_documents(home: HomeOption = None, as_json: JsonOption = False) -> None:
+    """Documents with passages that carry planted instructions (kept out of answers until approved)."""
+    documents = _open(home).flagged_documents()
+    if as_json:
+        _emit([asdict(document) for document in documents])
+        return
+    for document in documents:
+        state = f"approved by {document.approved_by}" if document.approved else "NOT approved: kept out"
+        typer.echo(f"{document.document_id}\t{', '.join(document.signals)}\t{state}")
+        for passage in document.passages:
+            typer.echo(f"    [{passage.chunk_id}] {' '.join(passage.text.split())[:160]}")
+    typer.echo(f"{len(documents)} flagged documents", err=True)
+
+
+@kb_app.command("approve")
+def approve_document(
+    document_id: Annotated[str, typer.Argument(help="Document id (as `kb flagged` prints it).")],
+    by: Annotated[str, typer.Option("--by", help="Who approves (recorded).")] = "",
+    home: HomeOption = None,
+) -> None:
+    """Let a flagged document's current content answer questions (a changed version is checked again)."""
+    if not _open(home).approve(document_id, by=by or getpass.getuser()):
+        typer.echo(f"error: no document {document_id!r}", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"approved {document_id}")
+
+
+@kb_app.command("authoritative")
+def mark_authoritative(
+    document_id: Annotated[str, typer.Argument(help="Document id (as `kb list` prints it).")],
+    authoritative: Annotated[
+        bool,
+        typer.Option(
+            "--yes/--no", help="Whether its price, contract or roadmap statements may reach buyers."
+        ),
+    ] = True,
+    home: HomeOption = None,
+) -> None:
+    """Mark a document authoritative (the default for ingested folders and uploads) or not."""
+    if not _open(home).set_authoritative(document_id, authoritative):
+        typer.echo(f"error: no document {document_id!r}", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"{document_id}: {'authoritative' if authoritative else 'not authoritative'}")
 
 
 def eval_retrieval(
