@@ -24,6 +24,7 @@ from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_bytes
 from knowledge.base import AppliedDocument, KnowledgeBase, PendingDocument
 from knowledge.registry import DocumentRegistry
 from knowledge.types import Chunk
+from knowledge.writer import WriterBusy
 
 MB = 1024 * 1024
 # The id prefix of saved rep replies (ingest/verified_qa.py). They come from no folder (an empty source),
@@ -124,8 +125,16 @@ class Syncer:
         progress: Progress | None = None,
         follow_symlinks: bool = False,
     ) -> SyncReport:
-        """Sync the files under `paths`; symlinks out of a folder are refused unless `follow_symlinks`."""
-        progress = progress or Progress()
+        """Sync the files under `paths`; symlinks out of a folder are refused unless `follow_symlinks`.
+
+        The whole sync holds the data folder's writer lock (another writer waits, logging that it does;
+        `WriterBusy` after a long wait)."""
+        with self.kb.writing():
+            return self._sync(paths, prune, progress or Progress(), follow_symlinks)
+
+    def _sync(
+        self, paths: Iterable[str | Path], prune: bool, progress: Progress, follow_symlinks: bool
+    ) -> SyncReport:
         self.kb.reconcile()  # first clear what an interrupted earlier run left behind
         paths = list(paths)  # read twice: discovery, then prune
         candidates = discover(paths, follow_symlinks=follow_symlinks)
@@ -173,15 +182,19 @@ class Syncer:
         prune deletes it); `authoritative` False marks it as not to be trusted for sensitive statements
         (a saved rep reply), None keeps the mark of the document it replaces (a new one is authoritative)."""
         report = SyncReport()
-        pending = self._prepare(
-            document_id,
-            data,
-            report,
-            owner=owner or self.owner,
-            shown=document_id,
-            authoritative=authoritative,
-        )
-        self._flush([pending] if pending else [], report, Progress())
+        try:
+            with self.kb.writing():
+                pending = self._prepare(
+                    document_id,
+                    data,
+                    report,
+                    owner=owner or self.owner,
+                    shown=document_id,
+                    authoritative=authoritative,
+                )
+                self._flush([pending] if pending else [], report, Progress())
+        except WriterBusy as error:
+            report.failed.append(Failure(document_id, str(error)))
         return report
 
     def _prepare_file(self, candidate: Candidate, report: SyncReport) -> _Pending | None:

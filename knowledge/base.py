@@ -7,11 +7,15 @@ leaves behind is an orphan that `reconcile()` removes; retrieval ignores orphans
 
 Several documents may be applied together: their new chunks are embedded in one call (small documents
 one by one would leave the model running tiny batches) while each still commits in its own transaction.
+
+Every write holds the data folder's writer lock (knowledge/writer.py), so `reconcile()` only ever meets
+leftovers of dead processes, and bumps the generation that tells other processes' readers to reopen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +31,7 @@ from knowledge.store_db import KnowledgeDB
 from knowledge.text import embedding_text
 from knowledge.trust import FlaggedDocument
 from knowledge.types import Chunk
+from knowledge.writer import WriterCoordination
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,17 @@ class KnowledgeBase:
         self.db = db
         self.registry = DocumentRegistry(db)
         self.lexical = LexicalIndex(db)
+        self.writer = WriterCoordination(db, dense)
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the data folder's writer lock (re-entrant); raises `WriterBusy` after a long wait."""
+        with self.writer.writing():
+            yield
+
+    def refresh(self) -> bool:
+        """See other processes' writes (reopens the dense index if anyone wrote); cheap when nobody did."""
+        return self.writer.refresh()
 
     def apply_document(
         self,
@@ -100,6 +116,15 @@ class KnowledgeBase:
         for doc in documents:
             if not doc.chunks:
                 raise ValueError(f"{doc.document_id}: a document needs at least one chunk")
+        with self.writing():
+            return self._apply(documents, on_embedded, on_applied)
+
+    def _apply(
+        self,
+        documents: Sequence[PendingDocument],
+        on_embedded: Callable[[int], None] | None,
+        on_applied: Callable[[PendingDocument, AppliedDocument], None] | None,
+    ) -> list[AppliedDocument]:
         previous = {doc.document_id: self.registry.chunk_ids(doc.document_id) for doc in documents}
         present = self.dense.existing([chunk.id for doc in documents for chunk in doc.chunks])
         to_embed = [chunk for doc in documents for chunk in doc.chunks if chunk.id not in present]
@@ -123,6 +148,7 @@ class KnowledgeBase:
                     flags=doc.flags,
                 )
                 LexicalIndex.write(conn, doc.document_id, doc.chunks)
+                self.writer.bump(conn)
             stale = previous[doc.document_id] - {chunk.id for chunk in doc.chunks}
             self.dense.delete(stale)
             applied = AppliedDocument(
@@ -153,18 +179,27 @@ class KnowledgeBase:
         return vectors
 
     def delete_document(self, document_id: str) -> bool:
-        record = self.registry.get(document_id)
-        if record is None:
-            return False
-        owned = self.registry.chunk_ids(document_id)
-        with self.db.transaction() as conn:
-            LexicalIndex.remove(conn, document_id)
-            DocumentRegistry.remove(conn, document_id)
-        self.dense.delete(owned)
-        return True
+        with self.writing():
+            record = self.registry.get(document_id)
+            if record is None:
+                return False
+            owned = self.registry.chunk_ids(document_id)
+            with self.db.transaction() as conn:
+                LexicalIndex.remove(conn, document_id)
+                DocumentRegistry.remove(conn, document_id)
+                self.writer.bump(conn)
+            self.dense.delete(owned)
+            return True
 
     def reconcile(self) -> Reconciliation:
-        """Remove what an interrupted apply left behind; reset documents whose dense chunks are missing."""
+        """Remove what an interrupted apply left behind; reset documents whose dense chunks are missing.
+
+        Run under the writer lock: no other writer is alive, so whatever no document owns is a leftover.
+        """
+        with self.writing():
+            return self._reconcile()
+
+    def _reconcile(self) -> Reconciliation:
         owned = self.registry.chunk_ids()
         dense_ids = self.dense.ids()
         dense_orphans = dense_ids - owned
@@ -187,6 +222,7 @@ class KnowledgeBase:
             # Forgetting the hash makes the next sync treat the document as changed and re-embed it.
             for document_id in docs:
                 DocumentRegistry.forget_hash(conn, document_id)
+            self.writer.bump(conn)
         return Reconciliation(
             orphans_removed=len(dense_orphans) + len(lexical_orphans), documents_reset=len(docs)
         )
@@ -197,11 +233,11 @@ class KnowledgeBase:
 
     def approve(self, document_id: str, *, by: str) -> bool:
         """Let the document's current content answer despite its flagged passages."""
-        with self.db.transaction() as conn:
+        with self.writing(), self.db.transaction() as conn:
             return trust.approve(conn, document_id, by)
 
     def set_authoritative(self, document_id: str, authoritative: bool) -> bool:
-        with self.db.transaction() as conn:
+        with self.writing(), self.db.transaction() as conn:
             return trust.set_authoritative(conn, document_id, authoritative)
 
     def is_empty(self) -> bool:

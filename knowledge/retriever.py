@@ -57,6 +57,7 @@ class HybridRetriever:
         filters: Filters | None = None,
         query_vector: np.ndarray | None = None,
     ) -> list[Hit]:
+        self.kb.refresh()  # another process may have written since this one last looked
         scope = self._scope(document_ids, filters)
         if scope is not None and not scope:
             return []  # the filters match no document

@@ -98,6 +98,16 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX chunks_flagged ON chunks(document_id) WHERE flag != '';
         """,
     ),
+    (
+        # A counter every writer bumps when it changes the stores: a process holding an embedded Chroma
+        # client compares it with the value it last saw and reopens the client when another process (or
+        # another client in this one) wrote, since Chroma caches its vector index per process.
+        "005_generation",
+        """
+        CREATE TABLE kb_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+        INSERT INTO kb_state(key, value) VALUES ('generation', 0);
+        """,
+    ),
 ]
 
 
