@@ -21,9 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge import trust
+from knowledge import consistency, trust
 from knowledge.batching import length_batches
 from knowledge.chroma_index import ChromaIndex
+from knowledge.consistency import StoreHealth
 from knowledge.embedder import Embedder
 from knowledge.lexical_index import LexicalIndex
 from knowledge.registry import DocumentRegistry
@@ -161,6 +162,10 @@ class KnowledgeBase:
                 on_applied(doc, applied)
         return results
 
+    def embed_chunks(self, chunks: list[Chunk]) -> np.ndarray:
+        """Vectors for these chunks, as applying them would compute (`knowledge.consistency` restores with it)."""
+        return self._embed(chunks, None)
+
     def _embed(self, chunks: list[Chunk], on_embedded: Callable[[int], None] | None) -> np.ndarray:
         """Vectors in `chunks` order, computed in passes of similar length (see `knowledge.batching`);
         one call per pass also lets a progress bar move while a batch is embedded."""
@@ -226,6 +231,11 @@ class KnowledgeBase:
         return Reconciliation(
             orphans_removed=len(dense_orphans) + len(lexical_orphans), documents_reset=len(docs)
         )
+
+    def consistency(self) -> StoreHealth:
+        """Whether registry, lexical index and Chroma agree: three counts and a file check, cheap enough
+        for every answer. Not `ok` means answers are degraded: warn loudly (`message()` says how)."""
+        return consistency.health(self)
 
     def flagged_documents(self) -> list[FlaggedDocument]:
         """Documents with passages that carry planted instructions, for an admin to review."""

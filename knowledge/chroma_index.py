@@ -11,6 +11,7 @@ next client loads what is on disk; `KnowledgeBase.refresh()` calls it when anoth
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -60,6 +61,22 @@ class ChromaIndex:
             embedding_function=None,
         )
         self._batch = int(self._client.get_max_batch_size())
+        self._file = self._file_id()
+
+    def _file_id(self) -> tuple[int, int] | None:
+        """The embedded store's SQLite file as the OS knows it (device, inode); None if absent or a server."""
+        if self._path is None:
+            return None
+        try:
+            info = os.stat(os.path.join(self._path, "chroma.sqlite3"))
+        except OSError:
+            return None
+        return (info.st_dev, info.st_ino)
+
+    def replaced(self) -> bool:
+        """The folder was deleted and created anew since this client opened it (it reads the old one)."""
+        current = self._file_id()
+        return current is not None and current != self._file
 
     @property
     def path(self) -> str | None:

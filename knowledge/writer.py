@@ -7,8 +7,9 @@ stores is provably a leftover, never another process's vectors in flight. Waitin
 after `timeout_s` the writer gives up with `WriterBusy`.
 
 Every write bumps a generation counter in the registry. A process compares it with the value it last saw
-before it searches or writes, and reopens its embedded Chroma client when they differ: Chroma caches its
-vector index per process, so without this a running app never sees documents the CLI ingested.
+before it searches or writes, and reopens its embedded Chroma client when they differ (or when the Chroma
+folder was replaced): Chroma caches its vector index per process, so without this a running app never
+sees documents the CLI ingested.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ class WriterCoordination:
         with self._checking:
             rows = self._db.query("SELECT value FROM kb_state WHERE key = 'generation'")
             current = int(rows[0][0]) if rows else 0
-            if current == self._seen:
+            if current == self._seen and not self._dense.replaced():
                 return False
             self._dense.reopen()
             self._seen = current

@@ -1,5 +1,5 @@
-"""`lastmile kb list | show ID | delete ID | flagged | approve ID | authoritative ID` and
-`lastmile eval-retrieval`: thin over the knowledge base and `evals.retrieval`."""
+"""`lastmile kb list | show ID | delete ID | flagged | approve ID | authoritative ID | check | repair` and
+`lastmile eval-retrieval`: thin over the knowledge base, `knowledge.consistency` and `evals.retrieval`."""
 
 from __future__ import annotations
 
@@ -135,6 +135,58 @@ def mark_authoritative(
         typer.echo(f"error: no document {document_id!r}", err=True)
         raise typer.Exit(code=1)
     typer.echo(f"{document_id}: {'authoritative' if authoritative else 'not authoritative'}")
+
+
+@kb_app.command("check")
+def check_stores(home: HomeOption = None, as_json: JsonOption = False) -> None:
+    """Compare registry, lexical index and Chroma chunk by chunk; exit status 1 when they disagree."""
+    from knowledge.consistency import check
+
+    drift = check(_open(home))
+    if as_json:
+        _emit(drift.as_dict())
+    else:
+        dense = "unreadable" if drift.dense_chunks is None else drift.dense_chunks
+        typer.echo(
+            f"registry {drift.registry_chunks}, lexical {drift.lexical_chunks}, Chroma {dense} chunks: "
+            + ("the stores agree" if drift.ok else "DRIFT: " + ", ".join(drift.problems))
+        )
+        for name, found in (
+            ("missing from Chroma", drift.dense_missing),
+            ("missing from lexical", drift.lexical_missing),
+        ):
+            for document_id, ids in found.items():
+                typer.echo(f"  {name}: {document_id} ({len(ids)} chunks)")
+        if drift.dense_orphans or drift.lexical_orphans:
+            typer.echo(
+                f"  unowned: {len(drift.dense_orphans)} in Chroma, {len(drift.lexical_orphans)} lexical"
+            )
+    if not drift.ok:
+        raise typer.Exit(code=1)
+
+
+@kb_app.command("repair")
+def repair_stores(home: HomeOption = None, as_json: JsonOption = False) -> None:
+    """Make the stores agree: drop what no document owns, restore what one store lost from the other."""
+    from knowledge.consistency import check, repair
+
+    kb = _open(home)
+    done = repair(kb)
+    after = check(kb)
+    if as_json:
+        _emit({**done.as_dict(), "ok": after.ok, "problems": [p.value for p in after.problems]})
+    else:
+        typer.echo(
+            f"removed {done.dense_orphans_removed} unowned vectors and {done.lexical_orphans_removed} lexical "
+            f"rows; restored {done.vectors_restored} vectors and {done.lexical_restored} lexical rows"
+        )
+        if done.documents_to_reingest:
+            typer.echo(
+                "to ingest again (text lost from both stores): " + ", ".join(done.documents_to_reingest)
+            )
+        typer.echo("the stores agree" if after.ok else "still DRIFT: " + ", ".join(after.problems))
+    if not after.ok:
+        raise typer.Exit(code=1)
 
 
 def eval_retrieval(
