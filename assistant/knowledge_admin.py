@@ -19,9 +19,12 @@ from assistant.storage.insights import AnsweredTurn, answered_turns, knowledge_g
 from assistant.storage.models import utcnow
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.sync import MB, Progress, Syncer, SyncReport
+from knowledge import consistency
 from knowledge.base import KnowledgeBase
+from knowledge.consistency import Drift, Repair
 from knowledge.registry import DocumentRecord
 from knowledge.retriever import HybridRetriever, Mode
+from knowledge.trust import FlaggedDocument
 from knowledge.types import Hit
 
 # Re-exported for the surfaces, which import no store, no ingest and no knowledge module.
@@ -94,10 +97,37 @@ class KnowledgeAdmin:
         return self._kb.is_empty()
 
     def ingest(
-        self, paths: Iterable[str | Path], *, prune: bool = False, progress: Progress | None = None
+        self,
+        paths: Iterable[str | Path],
+        *,
+        prune: bool = False,
+        progress: Progress | None = None,
+        follow_symlinks: bool = False,
     ) -> SyncReport:
-        """Add new documents, replace changed ones, skip unchanged ones; `prune` deletes the missing."""
-        return self._syncer.sync(paths, prune=prune, progress=progress)
+        """Add new documents, replace changed ones, skip unchanged ones; `prune` deletes the missing;
+        symlinks that lead out of the folder are refused unless `follow_symlinks`."""
+        return self._syncer.sync(paths, prune=prune, progress=progress, follow_symlinks=follow_symlinks)
+
+    def flagged_documents(self) -> list[FlaggedDocument]:
+        """Documents with passages that carry planted instructions (kept out of answers until approved)."""
+        return self._kb.flagged_documents()
+
+    def approve(self, document_id: str, *, by: str) -> bool:
+        """Let a flagged document's current content answer questions; False when there is no such document."""
+        return self._kb.approve(document_id, by=by)
+
+    def set_authoritative(self, document_id: str, authoritative: bool) -> bool:
+        """Whether the document's price, contract or roadmap statements may reach buyers."""
+        return self._kb.set_authoritative(document_id, authoritative)
+
+    def check(self) -> Drift:
+        """Registry, lexical index and Chroma compared chunk by chunk."""
+        return consistency.check(self._kb)
+
+    def repair(self) -> tuple[Repair, Drift]:
+        """Make the stores agree; returns what was done and the check after it."""
+        done = consistency.repair(self._kb)
+        return done, consistency.check(self._kb)
 
     def upload(self, document_id: str, data: bytes, *, owner: str) -> Upload:
         """Apply one file given as bytes under `document_id`: added, updated (same id), or failed with why."""

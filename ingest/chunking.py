@@ -12,7 +12,8 @@ import unicodedata
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from ingest.document import LoadedDocument
+from ingest.document import LoadedDocument, LoadError
+from ingest.limits import DEFAULT_LIMITS, check_count
 from knowledge.types import Chunk
 
 # Measured (docs/retrieval.md, bench/chunk_sizes.py): on samsung-s10, 40 to 80 words retrieve best
@@ -48,7 +49,15 @@ def chunk_document(
     *,
     max_words: int = DEFAULT_CHUNK_WORDS,
     overlap_words: int = DEFAULT_OVERLAP_WORDS,
+    max_chunks: int = DEFAULT_LIMITS.max_chunks,
 ) -> list[Chunk]:
+    """The document's chunks; a `LoadError` when it needs more than `max_chunks` (known before splitting:
+    a chunk holds at most `max_words` words, an atomic section is one chunk)."""
+    atomic = sum(1 for section in document.sections if section.atomic)
+    words = sum(len(section.text.split()) for section in document.sections if not section.atomic)
+    at_least = atomic + -(-words // max_words)
+    if at_least > max_chunks:
+        raise LoadError(f"too many chunks: at least {at_least:,} > limit {max_chunks:,}")
     splitter = RecursiveCharacterTextSplitter(
         chunk_size=max_words,
         chunk_overlap=min(overlap_words, max_words // 2),
@@ -80,4 +89,5 @@ def chunk_document(
                     ordinal=len(chunks),
                 )
             )
+    check_count("chunks", len(chunks), max_chunks)
     return chunks

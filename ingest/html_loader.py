@@ -8,6 +8,7 @@ spaces (`<b>S</b>LA` stays "SLA") and block tags start a new line. Table rows be
 from __future__ import annotations
 
 from ingest.document import LoadedDocument, SectionBuilder, decode_text, title_from_stem
+from ingest.limits import DEFAULT_LIMITS, IngestLimits
 
 _DROPPED = ("script", "style", "noscript", "nav", "footer", "header", "form", "svg", "template", "head")
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
@@ -17,7 +18,8 @@ _BLOCKS = frozenset(
 )
 
 
-def load_html(data: bytes, stem: str) -> LoadedDocument:
+def load_html(data: bytes, stem: str, limits: IngestLimits = DEFAULT_LIMITS) -> LoadedDocument:
+    """The page's title and sections (the paragraph cap is checked on the result by `load_bytes`)."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(decode_text(data), "lxml")

@@ -11,6 +11,7 @@ import csv
 import io
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from ingest.document import (
@@ -23,22 +24,37 @@ from ingest.document import (
     title_from_stem,
 )
 from ingest.html_loader import load_html
+from ingest.limits import DEFAULT_LIMITS, IngestLimits, check_count, check_zip
 from ingest.pdf_loader import load_pdf
+from ingest.sanitise import strip_images
 
 __all__ = ["SUPPORTED_SUFFIXES", "LoadError", "LoadedDocument", "Section", "decode_text", "load_bytes"]
 
 
-def load_bytes(name: str, data: bytes) -> LoadedDocument:
-    """Parse `data` as the format its file name's suffix says."""
+def load_bytes(name: str, data: bytes, limits: IngestLimits = DEFAULT_LIMITS) -> LoadedDocument:
+    """Parse `data` as the format its file name's suffix says, within `limits` (else a `LoadError`)."""
     suffix = Path(name).suffix.lower()
     loader = _LOADERS.get(suffix)
     if loader is None:
         raise LoadError(f"unsupported file type {suffix or '(no extension)'}")
     if not data.strip():
         raise LoadError("empty file")
-    document = loader(data, Path(name).stem)
+    stem = Path(name).stem
+    document = _without_images(loader(data, stem, limits), stem)
     if not document.text.strip():
         raise LoadError("no text could be extracted")
+    lines = sum(section.text.count("\n") + 1 for section in document.sections)
+    check_count("paragraphs", lines, limits.max_paragraphs)
+    return document
+
+
+def _without_images(document: LoadedDocument, stem: str) -> LoadedDocument:
+    """Every format's title, headings and text with images stripped (see `ingest.sanitise`)."""
+    document.title = " ".join(strip_images(document.title).split()) or title_from_stem(stem)
+    document.sections = [
+        replace(section, text=strip_images(section.text), heading=strip_images(section.heading))
+        for section in document.sections
+    ]
     return document
 
 
@@ -46,7 +62,6 @@ _ATX = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _SETEXT = re.compile(r"^(=+|-+)\s*$")
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|`)(.+?)\1")
 
@@ -60,13 +75,13 @@ def _table_row(line: str) -> str:
 
 
 def plain_inline(line: str) -> str:
-    """Markdown inline markup removed (links keep their text), so quotes read as prose."""
-    line = _IMAGE.sub(r"\1", line)
+    """Markdown inline markup removed (links keep their text, images go), so quotes read as prose."""
+    line = strip_images(line)
     line = _LINK.sub(r"\1", line)
     return _EMPHASIS.sub(r"\2", line)
 
 
-def load_markdown(data: bytes, stem: str) -> LoadedDocument:
+def load_markdown(data: bytes, stem: str, limits: IngestLimits = DEFAULT_LIMITS) -> LoadedDocument:
     text = decode_text(data)
     meta: dict[str, str] = {}
     front = _FRONT_MATTER.match(text)
@@ -116,24 +131,27 @@ def load_markdown(data: bytes, stem: str) -> LoadedDocument:
     )
 
 
-def load_text(data: bytes, stem: str) -> LoadedDocument:
+def load_text(data: bytes, stem: str, limits: IngestLimits = DEFAULT_LIMITS) -> LoadedDocument:
     text = decode_text(data).strip()
     first_line = text.splitlines()[0].strip() if text else ""
     title = first_line if 0 < len(first_line) <= 120 else title_from_stem(stem)
     return LoadedDocument(title=title, type="text", sections=[Section(text=text)])
 
 
-def load_docx(data: bytes, stem: str) -> LoadedDocument:
+def load_docx(data: bytes, stem: str, limits: IngestLimits = DEFAULT_LIMITS) -> LoadedDocument:
     import docx
     from docx.table import Table
 
+    check_zip(data, limits)  # before python-docx unpacks every part into memory
     try:
         document = docx.Document(io.BytesIO(data))
         blocks = list(document.iter_inner_content())  # paragraphs and tables in reading order
     except Exception as error:  # python-docx raises zip, XML and package errors on damaged files
         raise LoadError(f"corrupt DOCX: {type(error).__name__}: {one_line(error)}") from error
+    check_count("paragraphs", len(blocks), limits.max_paragraphs)
     title = (document.core_properties.title or "").strip()
     builder = SectionBuilder()
+    style_names: dict[str | None, str] = {}  # style id -> name: python-docx scans every style per lookup
     for block in blocks:
         if isinstance(block, Table):
             for row in block.rows:
@@ -143,7 +161,10 @@ def load_docx(data: bytes, stem: str) -> LoadedDocument:
         text = block.text.strip()
         if not text:
             continue
-        style = (block.style.name if block.style is not None else "") or ""
+        style_id = block._p.style  # the paragraph's style id, None for the default style
+        if style_id not in style_names:
+            style_names[style_id] = (block.style.name if block.style is not None else "") or ""
+        style = style_names[style_id]
         level = int(style[8:]) if re.fullmatch(r"Heading [1-9]", style) else None
         if style == "Title" or (level == 1 and builder.empty and (not title or title == text)):
             title = title or text
@@ -163,7 +184,7 @@ def _unique(cells) -> list[str]:
     return seen
 
 
-def load_csv(data: bytes, stem: str) -> LoadedDocument:
+def load_csv(data: bytes, stem: str, limits: IngestLimits = DEFAULT_LIMITS) -> LoadedDocument:
     text = decode_text(data)
     header = text.split("\n", 1)[0]
     # Spreadsheet exports in many locales separate with ';' or tabs.
@@ -186,7 +207,7 @@ def load_csv(data: bytes, stem: str) -> LoadedDocument:
     return LoadedDocument(title=title_from_stem(stem), type="csv", sections=sections)
 
 
-_LOADERS: dict[str, Callable[[bytes, str], LoadedDocument]] = {
+_LOADERS: dict[str, Callable[[bytes, str, IngestLimits], LoadedDocument]] = {
     ".md": load_markdown,
     ".markdown": load_markdown,
     ".txt": load_text,

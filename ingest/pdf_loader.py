@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ingest.document import LoadedDocument, LoadError, SectionBuilder, one_line, title_from_stem
+from ingest.limits import DEFAULT_LIMITS, IngestLimits, check_count
 
 HEADING_RATIO = 1.1  # a heading's font is at least this much larger than the body's
 EDGE_LINES = 2  # lines at each end of a page that may be a running header or footer
@@ -26,7 +27,7 @@ class _Line:
     size: float  # font size in points, 0 when unknown
 
 
-def load_pdf(data: bytes, stem: str) -> LoadedDocument:
+def load_pdf(data: bytes, stem: str, limits: IngestLimits = DEFAULT_LIMITS) -> LoadedDocument:
     from pypdf import PdfReader
 
     # pypdf logs recoverable damage ("EOF marker not found") on every file; failures are raised below.
@@ -35,6 +36,7 @@ def load_pdf(data: bytes, stem: str) -> LoadedDocument:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise LoadError("encrypted PDF")
+        check_count("pages", len(reader.pages), limits.max_pdf_pages)  # before any text is extracted
         pages = [_page_lines(page) for page in reader.pages]
         title = ((reader.metadata.title if reader.metadata else None) or "").strip()
     except LoadError:

@@ -1,5 +1,6 @@
 """Sync files into the knowledge base: add new documents, replace changed ones, skip unchanged ones,
-and with `prune` delete documents no longer present.
+and with `prune` delete the documents of the given folders that are no longer there (only those: each
+document records the folder it came from; uploads and saved replies come from none).
 
 Each file is read, loaded and chunked on its own: one bad file is reported with its reason and never
 blocks the rest. Changed documents are applied in batches (one embedding call for several small
@@ -9,6 +10,7 @@ documents, which is what keeps ingestion near the model's own speed), each docum
 from __future__ import annotations
 
 import hashlib
+import os
 import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -16,11 +18,17 @@ from pathlib import Path
 
 from ingest.chunking import DEFAULT_CHUNK_WORDS, DEFAULT_OVERLAP_WORDS, chunk_document
 from ingest.discover import Candidate, discover
+from ingest.injection import injection_signals
+from ingest.limits import DEFAULT_LIMITS, IngestLimits
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_bytes
 from knowledge.base import AppliedDocument, KnowledgeBase, PendingDocument
+from knowledge.registry import DocumentRegistry
+from knowledge.types import Chunk
+from knowledge.writer import WriterBusy
 
 MB = 1024 * 1024
-# Saved rep replies are not files of any ingested folder: pruning a folder must not delete them.
+# The id prefix of saved rep replies (ingest/verified_qa.py). They come from no folder (an empty source),
+# so no prune deletes them.
 KEPT_ON_PRUNE = ("verified-qa/",)
 DEFAULT_MAX_FILE_BYTES = 20 * MB
 # A batch is embedded in one call. 256 chunks fill four of the model's 64-text forward passes, enough
@@ -36,6 +44,16 @@ class Failure:
 
 
 @dataclass
+class Flagged:
+    """A document that landed with passages carrying planted instructions (kept out of answers until an
+    admin approves it: `lastmile kb approve`)."""
+
+    document_id: str
+    chunks: int  # how many of its chunks are flagged
+    signals: list[str]  # the kinds of instruction found (`ingest.injection.InjectionSignal` values)
+
+
+@dataclass
 class SyncReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
@@ -44,6 +62,7 @@ class SyncReport:
     failed: list[Failure] = field(default_factory=list)
     chunks: int = 0  # chunks written by this sync (added or updated documents)
     embedded: int = 0  # chunks that needed a fresh embedding
+    flagged: list[Flagged] = field(default_factory=list)  # landed documents with planted instructions
 
     def as_dict(self) -> dict:
         return {
@@ -54,6 +73,9 @@ class SyncReport:
             "failed": [{"path": f.path, "reason": f.reason} for f in self.failed],
             "chunks": self.chunks,
             "embedded": self.embedded,
+            "flagged": [
+                {"document": f.document_id, "chunks": f.chunks, "signals": f.signals} for f in self.flagged
+            ],
         }
 
 
@@ -84,8 +106,10 @@ class Syncer:
         owner: str = "",
         batch_chunks: int = BATCH_CHUNKS,
         batch_documents: int = BATCH_DOCUMENTS,
+        limits: IngestLimits = DEFAULT_LIMITS,
     ) -> None:
         self.kb = kb
+        self.limits = limits
         self.max_words = max_words
         self.overlap_words = overlap_words
         self.max_file_bytes = max_file_bytes
@@ -94,11 +118,26 @@ class Syncer:
         self.batch_documents = batch_documents
 
     def sync(
-        self, paths: Iterable[str | Path], *, prune: bool = False, progress: Progress | None = None
+        self,
+        paths: Iterable[str | Path],
+        *,
+        prune: bool = False,
+        progress: Progress | None = None,
+        follow_symlinks: bool = False,
     ) -> SyncReport:
-        progress = progress or Progress()
+        """Sync the files under `paths`; symlinks out of a folder are refused unless `follow_symlinks`.
+
+        The whole sync holds the data folder's writer lock (another writer waits, logging that it does;
+        `WriterBusy` after a long wait)."""
+        with self.kb.writing():
+            return self._sync(paths, prune, progress or Progress(), follow_symlinks)
+
+    def _sync(
+        self, paths: Iterable[str | Path], prune: bool, progress: Progress, follow_symlinks: bool
+    ) -> SyncReport:
         self.kb.reconcile()  # first clear what an interrupted earlier run left behind
-        candidates = discover(paths)
+        paths = list(paths)  # read twice: discovery, then prune
+        candidates = discover(paths, follow_symlinks=follow_symlinks)
         report = SyncReport()
         progress.on_start(len(candidates))
         batch: list[_Pending] = []
@@ -125,18 +164,37 @@ class Syncer:
                 self._flush(batch, report, progress)
         self._flush(batch, report, progress)
         if prune:
-            for record in self.kb.registry.list():
-                if record.id in taken or record.id.startswith(KEPT_ON_PRUNE):
-                    continue
-                if self.kb.delete_document(record.id):
-                    report.deleted.append(record.id)
+            self._prune(paths, taken, report)
         return report
 
-    def sync_bytes(self, document_id: str, data: bytes, *, owner: str = "") -> SyncReport:
-        """Apply one document given as bytes (an upload), under `document_id`."""
+    def _prune(self, paths: Iterable[str | Path], taken: dict[str, str], report: SyncReport) -> None:
+        """Delete the documents that came from these folders and were not found there this time."""
+        folders = sorted({os.path.realpath(path) for path in paths if Path(path).is_dir()})
+        gone = {doc for folder in folders for doc in self.kb.registry.from_source(folder)} - taken.keys()
+        for document_id in sorted(gone):
+            if self.kb.delete_document(document_id):
+                report.deleted.append(document_id)
+
+    def sync_bytes(
+        self, document_id: str, data: bytes, *, owner: str = "", authoritative: bool | None = None
+    ) -> SyncReport:
+        """Apply one document given as bytes (an upload), under `document_id`. It comes from no folder (no
+        prune deletes it); `authoritative` False marks it as not to be trusted for sensitive statements
+        (a saved rep reply), None keeps the mark of the document it replaces (a new one is authoritative)."""
         report = SyncReport()
-        pending = self._prepare(document_id, data, report, owner=owner or self.owner, shown=document_id)
-        self._flush([pending] if pending else [], report, Progress())
+        try:
+            with self.kb.writing():
+                pending = self._prepare(
+                    document_id,
+                    data,
+                    report,
+                    owner=owner or self.owner,
+                    shown=document_id,
+                    authoritative=authoritative,
+                )
+                self._flush([pending] if pending else [], report, Progress())
+        except WriterBusy as error:
+            report.failed.append(Failure(document_id, str(error)))
         return report
 
     def _prepare_file(self, candidate: Candidate, report: SyncReport) -> _Pending | None:
@@ -144,7 +202,9 @@ class Syncer:
         data = self._read(candidate, report, shown)
         if data is None:
             return None
-        return self._prepare(candidate.document_id, data, report, owner=self.owner, shown=shown)
+        return self._prepare(
+            candidate.document_id, data, report, owner=self.owner, shown=shown, source_root=candidate.root
+        )
 
     def _read(self, candidate: Candidate, report: SyncReport, shown: str) -> bytes | None:
         if candidate.problem:
@@ -171,18 +231,33 @@ class Syncer:
             return None
 
     def _prepare(
-        self, document_id: str, data: bytes, report: SyncReport, *, owner: str, shown: str
+        self,
+        document_id: str,
+        data: bytes,
+        report: SyncReport,
+        *,
+        owner: str,
+        shown: str,
+        source_root: str = "",
+        authoritative: bool | None = None,
     ) -> _Pending | None:
         """Load and chunk a changed document; None when it is unchanged or failed (both reported)."""
         content_hash = hashlib.sha256(data).hexdigest()
         existing = self.kb.registry.get(document_id)
         if existing is not None and existing.content_hash == content_hash:
+            if existing.source_root != source_root:  # found elsewhere now, or registered before sources
+                with self.kb.db.transaction() as conn:
+                    DocumentRegistry.set_source_root(conn, document_id, source_root)
             report.unchanged.append(document_id)
             return None
         try:
-            document = load_bytes(document_id, data)
+            document = load_bytes(document_id, data, self.limits)
             chunks = chunk_document(
-                document_id, document, max_words=self.max_words, overlap_words=self.overlap_words
+                document_id,
+                document,
+                max_words=self.max_words,
+                overlap_words=self.overlap_words,
+                max_chunks=self.limits.max_chunks,
             )
             if not chunks:
                 raise LoadError("no text could be extracted")
@@ -200,6 +275,9 @@ class Syncer:
             chunks=chunks,
             owner=owner or document.owner or (existing.owner if existing else ""),
             size_bytes=len(data),
+            source_root=source_root,
+            authoritative=authoritative,
+            flags=_flags(chunks),
         )
         return _Pending(pending, shown, is_update=existing is not None)
 
@@ -216,6 +294,9 @@ class Syncer:
             (report.updated if pending.is_update else report.added).append(document.document_id)
             report.chunks += applied.chunks
             report.embedded += applied.embedded
+            if document.flags:
+                signals = sorted({signal for found in document.flags.values() for signal in found})
+                report.flagged.append(Flagged(document.document_id, len(document.flags), signals))
             progress.on_file(document.document_id)
 
         documents = [p.document for p in batch]
@@ -231,6 +312,12 @@ class Syncer:
                     report.failed.append(Failure(by_id[document.document_id].shown, _reason(error)))
                     progress.on_file(document.document_id)
         batch.clear()
+
+
+def _flags(chunks: list[Chunk]) -> dict[str, list[str]]:
+    """The chunks that carry planted instructions (title and heading included), with what was found."""
+    found = {chunk.id: injection_signals(f"{chunk.title}\n{chunk.heading}\n{chunk.text}") for chunk in chunks}
+    return {chunk_id: [signal.value for signal in signals] for chunk_id, signals in found.items() if signals}
 
 
 def _reason(error: BaseException) -> str:

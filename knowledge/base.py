@@ -7,24 +7,32 @@ leaves behind is an orphan that `reconcile()` removes; retrieval ignores orphans
 
 Several documents may be applied together: their new chunks are embedded in one call (small documents
 one by one would leave the model running tiny batches) while each still commits in its own transaction.
+
+Every write holds the data folder's writer lock (knowledge/writer.py), so `reconcile()` only ever meets
+leftovers of dead processes, and bumps the generation that tells other processes' readers to reopen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from knowledge import consistency, trust
 from knowledge.batching import length_batches
 from knowledge.chroma_index import ChromaIndex
+from knowledge.consistency import StoreHealth
 from knowledge.embedder import Embedder
 from knowledge.lexical_index import LexicalIndex
 from knowledge.registry import DocumentRegistry
 from knowledge.store_db import KnowledgeDB
 from knowledge.text import embedding_text
+from knowledge.trust import FlaggedDocument
 from knowledge.types import Chunk
+from knowledge.writer import WriterCoordination
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,9 @@ class PendingDocument:
     chunks: list[Chunk]
     owner: str = ""
     size_bytes: int = 0
+    source_root: str = ""  # the resolved folder it came from; '' for an upload or a saved reply
+    authoritative: bool | None = None  # None: keep the document's mark (a new document is authoritative)
+    flags: Mapping[str, Sequence[str]] = field(default_factory=dict)  # chunk id -> injection signals
 
 
 @dataclass(frozen=True)
@@ -60,6 +71,17 @@ class KnowledgeBase:
         self.db = db
         self.registry = DocumentRegistry(db)
         self.lexical = LexicalIndex(db)
+        self.writer = WriterCoordination(db, dense)
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the data folder's writer lock (re-entrant); raises `WriterBusy` after a long wait."""
+        with self.writer.writing():
+            yield
+
+    def refresh(self) -> bool:
+        """See other processes' writes (reopens the dense index if anyone wrote); cheap when nobody did."""
+        return self.writer.refresh()
 
     def apply_document(
         self,
@@ -95,6 +117,15 @@ class KnowledgeBase:
         for doc in documents:
             if not doc.chunks:
                 raise ValueError(f"{doc.document_id}: a document needs at least one chunk")
+        with self.writing():
+            return self._apply(documents, on_embedded, on_applied)
+
+    def _apply(
+        self,
+        documents: Sequence[PendingDocument],
+        on_embedded: Callable[[int], None] | None,
+        on_applied: Callable[[PendingDocument, AppliedDocument], None] | None,
+    ) -> list[AppliedDocument]:
         previous = {doc.document_id: self.registry.chunk_ids(doc.document_id) for doc in documents}
         present = self.dense.existing([chunk.id for doc in documents for chunk in doc.chunks])
         to_embed = [chunk for doc in documents for chunk in doc.chunks if chunk.id not in present]
@@ -113,8 +144,12 @@ class KnowledgeBase:
                     owner=doc.owner,
                     size_bytes=doc.size_bytes,
                     chunks=doc.chunks,
+                    source_root=doc.source_root,
+                    authoritative=doc.authoritative,
+                    flags=doc.flags,
                 )
                 LexicalIndex.write(conn, doc.document_id, doc.chunks)
+                self.writer.bump(conn)
             stale = previous[doc.document_id] - {chunk.id for chunk in doc.chunks}
             self.dense.delete(stale)
             applied = AppliedDocument(
@@ -126,6 +161,10 @@ class KnowledgeBase:
             if on_applied:
                 on_applied(doc, applied)
         return results
+
+    def embed_chunks(self, chunks: list[Chunk]) -> np.ndarray:
+        """Vectors for these chunks, as applying them would compute (`knowledge.consistency` restores with it)."""
+        return self._embed(chunks, None)
 
     def _embed(self, chunks: list[Chunk], on_embedded: Callable[[int], None] | None) -> np.ndarray:
         """Vectors in `chunks` order, computed in passes of similar length (see `knowledge.batching`);
@@ -145,18 +184,27 @@ class KnowledgeBase:
         return vectors
 
     def delete_document(self, document_id: str) -> bool:
-        record = self.registry.get(document_id)
-        if record is None:
-            return False
-        owned = self.registry.chunk_ids(document_id)
-        with self.db.transaction() as conn:
-            LexicalIndex.remove(conn, document_id)
-            DocumentRegistry.remove(conn, document_id)
-        self.dense.delete(owned)
-        return True
+        with self.writing():
+            record = self.registry.get(document_id)
+            if record is None:
+                return False
+            owned = self.registry.chunk_ids(document_id)
+            with self.db.transaction() as conn:
+                LexicalIndex.remove(conn, document_id)
+                DocumentRegistry.remove(conn, document_id)
+                self.writer.bump(conn)
+            self.dense.delete(owned)
+            return True
 
     def reconcile(self) -> Reconciliation:
-        """Remove what an interrupted apply left behind; reset documents whose dense chunks are missing."""
+        """Remove what an interrupted apply left behind; reset documents whose dense chunks are missing.
+
+        Run under the writer lock: no other writer is alive, so whatever no document owns is a leftover.
+        """
+        with self.writing():
+            return self._reconcile()
+
+    def _reconcile(self) -> Reconciliation:
         owned = self.registry.chunk_ids()
         dense_ids = self.dense.ids()
         dense_orphans = dense_ids - owned
@@ -179,9 +227,28 @@ class KnowledgeBase:
             # Forgetting the hash makes the next sync treat the document as changed and re-embed it.
             for document_id in docs:
                 DocumentRegistry.forget_hash(conn, document_id)
+            self.writer.bump(conn)
         return Reconciliation(
             orphans_removed=len(dense_orphans) + len(lexical_orphans), documents_reset=len(docs)
         )
+
+    def consistency(self) -> StoreHealth:
+        """Whether registry, lexical index and Chroma agree: three counts and a file check, cheap enough
+        for every answer. Not `ok` means answers are degraded: warn loudly (`message()` says how)."""
+        return consistency.health(self)
+
+    def flagged_documents(self) -> list[FlaggedDocument]:
+        """Documents with passages that carry planted instructions, for an admin to review."""
+        return trust.flagged_documents(self.db)
+
+    def approve(self, document_id: str, *, by: str) -> bool:
+        """Let the document's current content answer despite its flagged passages."""
+        with self.writing(), self.db.transaction() as conn:
+            return trust.approve(conn, document_id, by)
+
+    def set_authoritative(self, document_id: str, authoritative: bool) -> bool:
+        with self.writing(), self.db.transaction() as conn:
+            return trust.set_authoritative(conn, document_id, authoritative)
 
     def is_empty(self) -> bool:
         return not self.registry.list()

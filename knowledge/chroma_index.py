@@ -2,10 +2,17 @@
 
 Vectors are always passed in explicitly. The collection is created with no embedding function, because
 Chroma's default one downloads a model and a persisted function object pins an absolute site-packages path.
+
+An embedded client caches the collection's vector index in its process: `get` and `count` see another
+process's writes (they read SQLite), `query` does not, and a new client on the same path gets the same
+cached index (chroma-core/chroma#3792). `reopen()` drops this process's cached system for the path so the
+next client loads what is on disk; `KnowledgeBase.refresh()` calls it when another writer has written.
 """
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import urlparse
@@ -42,13 +49,57 @@ class ChromaIndex:
     def __init__(
         self, *, path: str | None = None, url: str | None = None, collection: str = "lastmile_chunks"
     ):
-        self._client = _client(path, url)
+        self._path, self._url, self._name = path, url, collection
+        self._reopening = threading.Lock()
+        self._open()
+
+    def _open(self) -> None:
+        self._client = _client(self._path, self._url)
         self._collection = self._client.get_or_create_collection(
-            name=collection,
+            name=self._name,
             metadata={"hnsw:space": "cosine"},
             embedding_function=None,
         )
         self._batch = int(self._client.get_max_batch_size())
+        self._file = self._file_id()
+
+    def _file_id(self) -> tuple[int, int] | None:
+        """The embedded store's SQLite file as the OS knows it (device, inode); None if absent or a server."""
+        if self._path is None:
+            return None
+        try:
+            info = os.stat(os.path.join(self._path, "chroma.sqlite3"))
+        except OSError:
+            return None
+        return (info.st_dev, info.st_ino)
+
+    def replaced(self) -> bool:
+        """The folder was deleted and created anew since this client opened it (it reads the old one)."""
+        current = self._file_id()
+        return current is not None and current != self._file
+
+    @property
+    def path(self) -> str | None:
+        """The embedded store's directory (None for a Chroma server)."""
+        return self._path
+
+    def reopen(self) -> None:
+        """See the store as it is on disk now (an embedded client's index is cached per process)."""
+        if self._path is None:
+            return  # a server is the single owner of its index: always current
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        with self._reopening:
+            identifier = getattr(self._client, "_identifier", None)
+            systems = getattr(SharedSystemClient, "_identifier_to_system", None)
+            if identifier is not None and isinstance(systems, dict):
+                # Only this path's system: other stores in the process keep theirs. Clients still
+                # holding the old one keep working on it until they reopen too.
+                systems.pop(identifier, None)
+                getattr(SharedSystemClient, "_identifier_to_refcount", {}).pop(identifier, None)
+            else:  # a chromadb without these internals: the public, process-wide reset
+                SharedSystemClient.clear_system_cache()
+            self._open()
 
     @property
     def client(self) -> Any:

@@ -25,6 +25,11 @@ class DocumentRecord:
     updated_at: str
     size_bytes: int
     chunk_count: int
+    source_root: str = ""  # the folder it was ingested from (resolved), '' for uploads and saved replies
+    authoritative: bool = True  # its sensitive statements (price, contract, roadmap) may reach a buyer
+    flagged_chunks: int = 0  # chunks carrying planted instructions (knowledge/trust.py)
+    approved: bool = False  # an admin approved this content despite its flagged chunks
+    approved_by: str = ""
 
 
 class DocumentRegistry:
@@ -90,28 +95,66 @@ class DocumentRegistry:
         owner: str,
         size_bytes: int,
         chunks: builtins.list[Chunk],
+        source_root: str = "",
+        authoritative: bool | None = None,
+        flags: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
-        """Insert or replace the row and its chunk list, inside the caller's transaction."""
-        previous = conn.execute("SELECT version FROM documents WHERE id = ?", (document_id,)).fetchone()
+        """Insert or replace the row and its chunk list, inside the caller's transaction.
+
+        `authoritative` None keeps the document's mark (a new document is authoritative); `flags` maps
+        chunk ids to the injection signals found in them. An approval stays with the content it covered.
+        """
+        previous = conn.execute(
+            "SELECT version, authoritative FROM documents WHERE id = ?", (document_id,)
+        ).fetchone()
         version = previous[0] + 1 if previous else 1
+        if authoritative is None:
+            authoritative = bool(previous[1]) if previous else True
+        flags = flags or {}
         now = datetime.now(UTC).isoformat(timespec="seconds")
         conn.execute("DELETE FROM chunks WHERE document_id = ?", (document_id,))
         conn.execute(
-            "INSERT INTO documents(id, content_hash, title, type, version, owner, updated_at, size_bytes) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET content_hash = excluded.content_hash, "
-            "title = excluded.title, type = excluded.type, version = excluded.version, "
-            "owner = excluded.owner, updated_at = excluded.updated_at, size_bytes = excluded.size_bytes",
-            (document_id, content_hash, title, type, version, owner, now, size_bytes),
+            "INSERT INTO documents(id, content_hash, title, type, version, owner, updated_at, size_bytes, "
+            "source_root, authoritative) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+            "content_hash = excluded.content_hash, title = excluded.title, type = excluded.type, "
+            "version = excluded.version, owner = excluded.owner, updated_at = excluded.updated_at, "
+            "size_bytes = excluded.size_bytes, source_root = excluded.source_root, "
+            "authoritative = excluded.authoritative",
+            (
+                document_id,
+                content_hash,
+                title,
+                type,
+                version,
+                owner,
+                now,
+                size_bytes,
+                source_root,
+                authoritative,
+            ),
         )
         conn.executemany(
-            "INSERT INTO chunks(id, document_id, ordinal, heading, page) VALUES (?, ?, ?, ?, ?)",
-            [(c.id, document_id, c.ordinal, c.heading, c.page) for c in chunks],
+            "INSERT INTO chunks(id, document_id, ordinal, heading, page, flag) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (c.id, document_id, c.ordinal, c.heading, c.page, ",".join(flags.get(c.id, ())))
+                for c in chunks
+            ],
         )
 
     @staticmethod
     def remove(conn: sqlite3.Connection, document_id: str) -> None:
         conn.execute("DELETE FROM chunks WHERE document_id = ?", (document_id,))
         conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
+
+    def from_source(self, source_root: str) -> builtins.list[str]:
+        """Ids of the documents ingested from this (resolved) folder."""
+        rows = self._db.query("SELECT id FROM documents WHERE source_root = ? ORDER BY id", (source_root,))
+        return [row[0] for row in rows]
+
+    @staticmethod
+    def set_source_root(conn: sqlite3.Connection, document_id: str, source_root: str) -> None:
+        """Record where an unchanged document was found (a registry from before sources were kept)."""
+        conn.execute("UPDATE documents SET source_root = ? WHERE id = ?", (source_root, document_id))
 
     @staticmethod
     def forget_hash(conn: sqlite3.Connection, document_id: str) -> None:
@@ -121,9 +164,14 @@ class DocumentRegistry:
 
 _SELECT = (
     "SELECT d.id, d.content_hash, d.title, d.type, d.version, d.owner, d.updated_at, d.size_bytes, "
-    "COUNT(c.id) AS chunk_count FROM documents d LEFT JOIN chunks c ON c.document_id = d.id"
+    "COUNT(c.id) AS chunk_count, d.source_root, d.authoritative, "
+    "COALESCE(SUM(c.flag != ''), 0) AS flagged_chunks, "
+    "(d.approved_hash != '' AND d.approved_hash = d.content_hash) AS approved, d.approved_by "
+    "FROM documents d LEFT JOIN chunks c ON c.document_id = d.id"
 )
+_BOOLEANS = ("authoritative", "approved")
 
 
 def _record(row: sqlite3.Row) -> DocumentRecord:
-    return DocumentRecord(**{key: row[key] for key in row.keys()})  # noqa: SIM118 (sqlite3.Row)
+    fields = {key: row[key] for key in row.keys()}  # noqa: SIM118 (sqlite3.Row)
+    return DocumentRecord(**{**fields, **{key: bool(fields[key]) for key in _BOOLEANS}})

@@ -3,7 +3,9 @@
 Optional metadata filters (document ids, or registry fields such as type and owner) restrict both
 searches to the same documents. An optional reranker re-orders the fused candidates. Every returned hit
 carries its cosine similarity to the query (fetched for lexical-only hits), which the assistant's
-confidence uses; hits whose chunk no registered document owns (crash leftovers) are dropped.
+confidence uses. Only chunks a search may return reach the caller (knowledge/trust.py): hits whose chunk
+no registered document owns (crash leftovers) or that are flagged as planted instructions and not approved
+are dropped, and every hit's chunk carries its document's `authoritative` mark.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Literal
 
 import numpy as np
 
+from knowledge import trust
 from knowledge.base import KnowledgeBase
 from knowledge.reranker import Reranker
 from knowledge.types import Hit
@@ -54,6 +57,7 @@ class HybridRetriever:
         filters: Filters | None = None,
         query_vector: np.ndarray | None = None,
     ) -> list[Hit]:
+        self.kb.refresh()  # another process may have written since this one last looked
         scope = self._scope(document_ids, filters)
         if scope is not None and not scope:
             return []  # the filters match no document
@@ -66,8 +70,12 @@ class HybridRetriever:
         if mode in ("hybrid", "lexical"):
             rankings.append(self.kb.lexical.search(text, k=pool, document_ids=scope))
         fused = rankings[0] if len(rankings) == 1 else reciprocal_rank_fusion(rankings)
-        owned = self.kb.registry.known_chunk_ids([hit.chunk.id for hit in fused])
-        hits = [hit for hit in fused if hit.chunk.id in owned]
+        allowed = trust.retrievable(self.kb.db, [hit.chunk.id for hit in fused])
+        hits = [
+            replace(hit, chunk=replace(hit.chunk, authoritative=allowed[hit.chunk.id]))
+            for hit in fused
+            if hit.chunk.id in allowed
+        ]
         if self.reranker is not None:
             hits = self.reranker.rerank(text, hits[:pool])
         return self._with_similarity(hits[:k], vector)

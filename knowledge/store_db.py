@@ -74,6 +74,40 @@ MIGRATIONS: list[tuple[str, str]] = [
         END;
         """,
     ),
+    (
+        # Where each document came from: the resolved folder it was ingested from, '' for uploads and
+        # saved replies. `ingest X --prune` deletes only documents whose source is X. Documents from
+        # before this migration have '' until an ingest of their folder finds them again.
+        "003_document_source_root",
+        """
+        ALTER TABLE documents ADD COLUMN source_root TEXT NOT NULL DEFAULT '';
+        CREATE INDEX documents_by_source ON documents(source_root);
+        """,
+    ),
+    (
+        # Trust: a chunk whose text carries planted instructions is flagged (its signal codes, comma
+        # separated) and kept out of retrieval until an admin approves its document; an approval covers
+        # the content hash approved, so a changed document is checked afresh. `authoritative` marks the
+        # documents whose sensitive statements (price, discount, contract, roadmap) may reach a buyer.
+        "004_flags_approval_authority",
+        """
+        ALTER TABLE documents ADD COLUMN authoritative INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE documents ADD COLUMN approved_hash TEXT NOT NULL DEFAULT '';
+        ALTER TABLE documents ADD COLUMN approved_by TEXT NOT NULL DEFAULT '';
+        ALTER TABLE chunks ADD COLUMN flag TEXT NOT NULL DEFAULT '';
+        CREATE INDEX chunks_flagged ON chunks(document_id) WHERE flag != '';
+        """,
+    ),
+    (
+        # A counter every writer bumps when it changes the stores: a process holding an embedded Chroma
+        # client compares it with the value it last saw and reopens the client when another process (or
+        # another client in this one) wrote, since Chroma caches its vector index per process.
+        "005_generation",
+        """
+        CREATE TABLE kb_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+        INSERT INTO kb_state(key, value) VALUES ('generation', 0);
+        """,
+    ),
 ]
 
 

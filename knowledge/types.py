@@ -16,6 +16,9 @@ class Chunk:
     heading: str = ""  # heading path inside the document, "A > B"
     page: int | None = None  # 1-based page for paged formats (PDF)
     ordinal: int = 0  # position of the chunk inside its document
+    # Whether its document is marked authoritative (registry), set on every hit the retriever returns:
+    # a sensitive statement (price, discount, contract, roadmap) may reach a buyer only from one that is.
+    authoritative: bool = True
 
 
 @dataclass(frozen=True)

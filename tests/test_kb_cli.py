@@ -33,7 +33,16 @@ def test_ingest_report_exit_status_and_kb_commands(tmp_path):
     ingest = lastmile("ingest", str(docs), "--home", home, "--json", LASTMILE_MAX_FILE_MB="1")
     assert ingest.returncode == 1, "a failed file makes the exit status non-zero"
     report = json.loads(ingest.stdout)
-    assert set(report) == {"added", "updated", "unchanged", "deleted", "failed", "chunks", "embedded"}
+    assert set(report) == {
+        "added",
+        "updated",
+        "unchanged",
+        "deleted",
+        "failed",
+        "chunks",
+        "embedded",
+        "flagged",
+    }
     assert report["added"] == ["guide.md", "zz-faq.csv"], "good files land despite the failures"
     assert report["failed"] == [
         {

@@ -34,6 +34,9 @@ def ingest(
     home: HomeOption = None,
     prune: Annotated[bool, typer.Option(help="Delete documents no longer present under PATHS.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report, no progress bar.")] = False,
+    follow_symlinks: Annotated[
+        bool, typer.Option(help="Ingest what symlinks lead to outside PATHS (refused by default).")
+    ] = False,
 ) -> None:
     """Add new documents, replace changed ones, skip unchanged ones."""
     from assistant.wiring import build_admin
@@ -41,7 +44,7 @@ def ingest(
 
     admin = build_admin(_settings(home))
     with terminal_progress(enabled=not as_json) as progress:
-        report = admin.ingest(paths, prune=prune, progress=progress)
+        report = admin.ingest(paths, prune=prune, progress=progress, follow_symlinks=follow_symlinks)
     if as_json:
         _emit(report.as_dict())
     else:

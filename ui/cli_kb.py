@@ -1,8 +1,9 @@
-"""`lastmile kb list | show ID | delete ID` and `lastmile eval-retrieval`: thin over the knowledge admin
-and `evals.retrieval`."""
+"""`lastmile kb list | show ID | delete ID | flagged | approve ID | authoritative ID | check | repair` and
+`lastmile eval-retrieval`: thin over the knowledge admin and `evals.retrieval`."""
 
 from __future__ import annotations
 
+import getpass
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -80,6 +81,98 @@ def delete_document(
         typer.echo(f"error: no document {document_id!r}", err=True)
         raise typer.Exit(code=1)
     typer.echo(f"deleted {document_id}")
+
+
+@kb_app.command("flagged")
+def flagged_documents(home: HomeOption = None, as_json: JsonOption = False) -> None:
+    """Documents with passages that carry planted instructions (kept out of answers until approved)."""
+    documents = _open(home).flagged_documents()
+    if as_json:
+        _emit([asdict(document) for document in documents])
+        return
+    for document in documents:
+        state = f"approved by {document.approved_by}" if document.approved else "NOT approved: kept out"
+        typer.echo(f"{document.document_id}\t{', '.join(document.signals)}\t{state}")
+        for passage in document.passages:
+            typer.echo(f"    [{passage.chunk_id}] {' '.join(passage.text.split())[:160]}")
+    typer.echo(f"{len(documents)} flagged documents", err=True)
+
+
+@kb_app.command("approve")
+def approve_document(
+    document_id: Annotated[str, typer.Argument(help="Document id (as `kb flagged` prints it).")],
+    by: Annotated[str, typer.Option("--by", help="Who approves (recorded).")] = "",
+    home: HomeOption = None,
+) -> None:
+    """Let a flagged document's current content answer questions (a changed version is checked again)."""
+    if not _open(home).approve(document_id, by=by or getpass.getuser()):
+        typer.echo(f"error: no document {document_id!r}", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"approved {document_id}")
+
+
+@kb_app.command("authoritative")
+def mark_authoritative(
+    document_id: Annotated[str, typer.Argument(help="Document id (as `kb list` prints it).")],
+    authoritative: Annotated[
+        bool,
+        typer.Option(
+            "--yes/--no", help="Whether its price, contract or roadmap statements may reach buyers."
+        ),
+    ] = True,
+    home: HomeOption = None,
+) -> None:
+    """Mark a document authoritative (the default for ingested folders and uploads) or not."""
+    if not _open(home).set_authoritative(document_id, authoritative):
+        typer.echo(f"error: no document {document_id!r}", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"{document_id}: {'authoritative' if authoritative else 'not authoritative'}")
+
+
+@kb_app.command("check")
+def check_stores(home: HomeOption = None, as_json: JsonOption = False) -> None:
+    """Compare registry, lexical index and Chroma chunk by chunk; exit status 1 when they disagree."""
+    drift = _open(home).check()
+    if as_json:
+        _emit(drift.as_dict())
+    else:
+        dense = "unreadable" if drift.dense_chunks is None else drift.dense_chunks
+        typer.echo(
+            f"registry {drift.registry_chunks}, lexical {drift.lexical_chunks}, Chroma {dense} chunks: "
+            + ("the stores agree" if drift.ok else "DRIFT: " + ", ".join(drift.problems))
+        )
+        for name, found in (
+            ("missing from Chroma", drift.dense_missing),
+            ("missing from lexical", drift.lexical_missing),
+        ):
+            for document_id, ids in found.items():
+                typer.echo(f"  {name}: {document_id} ({len(ids)} chunks)")
+        if drift.dense_orphans or drift.lexical_orphans:
+            typer.echo(
+                f"  unowned: {len(drift.dense_orphans)} in Chroma, {len(drift.lexical_orphans)} lexical"
+            )
+    if not drift.ok:
+        raise typer.Exit(code=1)
+
+
+@kb_app.command("repair")
+def repair_stores(home: HomeOption = None, as_json: JsonOption = False) -> None:
+    """Make the stores agree: drop what no document owns, restore what one store lost from the other."""
+    done, after = _open(home).repair()
+    if as_json:
+        _emit({**done.as_dict(), "ok": after.ok, "problems": [p.value for p in after.problems]})
+    else:
+        typer.echo(
+            f"removed {done.dense_orphans_removed} unowned vectors and {done.lexical_orphans_removed} lexical "
+            f"rows; restored {done.vectors_restored} vectors and {done.lexical_restored} lexical rows"
+        )
+        if done.documents_to_reingest:
+            typer.echo(
+                "to ingest again (text lost from both stores): " + ", ".join(done.documents_to_reingest)
+            )
+        typer.echo("the stores agree" if after.ok else "still DRIFT: " + ", ".join(after.problems))
+    if not after.ok:
+        raise typer.Exit(code=1)
 
 
 def eval_retrieval(

@@ -1,8 +1,14 @@
 """Rendering shared by the pages: conversation messages, citation chips, intent tags.
 
-What a buyer typed is only ever shown with `st.text` (never parsed as Markdown or HTML). Answers quote the
-vendor's documents and rep replies come from staff: they are Markdown with HTML disabled (Streamlit's
-default; nothing here passes `unsafe_allow_html`), with `$` escaped so prices never turn into LaTeX.
+What a buyer typed is only ever shown with `st.text` (never parsed as Markdown or HTML). Everything else
+that comes from a document (quotes, answers built from them, titles, headings, chip labels) or from a rep
+(whose reply starts from the AI draft, i.e. from document text) goes through `escaped` before Streamlit's
+Markdown sees it: it renders as the text it is, never as an image, a link, HTML, formatting, LaTeX, an
+emoji or a Streamlit directive (issue 14; docs/security.md). Citation markers `[n]` stay as typed.
+
+Backslash escapes are not enough on their own: Streamlit turns URLs and e-mail addresses into links by
+searching the *parsed* text, after escapes are resolved. An invisible word joiner (U+2060) inside `://`,
+after `www` and after `@` keeps those from matching while the text reads the same.
 """
 
 from __future__ import annotations
@@ -18,16 +24,29 @@ from assistant.service import MessageView
 
 REP_AVATAR = ":material/support_agent:"
 WORD_DELAY_S = 0.012  # the pace of a streamed extractive answer: quick, still visibly streamed
-
-
-def safe_markdown(text: str) -> str:
-    """Markdown whose dollar signs stay dollar signs (Streamlit reads `$...$` as LaTeX)."""
-    return text.replace("$", r"\$")
+WORD_JOINER = "\u2060"  # invisible, not a word character: breaks autolink patterns, not the reading
+# Every ASCII character that can open or close Markdown, HTML, LaTeX or a Streamlit directive. `.` only
+# makes an ordered list after a line's leading digits (handled below): escaping every `.` would litter
+# prices and versions ("2\.0") in what people copy and tests search.
+_ACTIVE = re.compile(r"([\\`*_{}\[\]()<>#+\-!|~:$&=^\"'])")
+_LIST_NUMBER = re.compile(r"^(\d+)\.", re.MULTILINE)
+_MARKER = re.compile(r"\\\[(\d{1,3})\\\]")  # an escaped citation marker, restored: `[n]` alone links nowhere
+_AUTOLINK = re.compile(r"(?i)(https?)(?=://)|\b(www)(?=\.)|(@)")
 
 
 def escaped(text: str) -> str:
-    """Text shown literally inside Markdown (labels, captions): every Markdown character escaped."""
-    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~:$])", r"\\\1", text)
+    """Markdown that shows `text` as the text it is: nothing in it renders as an image, a link, HTML,
+    formatting, LaTeX or a Streamlit directive. Citation markers `[n]` are kept as they are."""
+    lines = (line.lstrip(" \t") for line in text.split("\n"))  # 4 leading spaces would make a code block
+    text = _AUTOLINK.sub(lambda match: match.group(0) + WORD_JOINER, "\n".join(lines))
+    text = _ACTIVE.sub(r"\\\1", text)
+    text = _LIST_NUMBER.sub(r"\1\\.", text)
+    return _MARKER.sub(r"[\1]", text)
+
+
+def safe_markdown(text: str) -> str:
+    """An answer or a rep's reply, for `st.markdown`: shown as text (see `escaped`)."""
+    return escaped(text)
 
 
 def words(text: str, delay_s: float = WORD_DELAY_S) -> Iterator[str]:
@@ -38,7 +57,8 @@ def words(text: str, delay_s: float = WORD_DELAY_S) -> Iterator[str]:
 
 
 def chip_label(citation: dict[str, Any]) -> str:
-    return f"[{citation['marker']}] {citation['title'] or citation['source']}"
+    """A chip's label (Streamlit reads labels as Markdown): the marker, then the title as text."""
+    return f"[{int(citation['marker'])}] {escaped(citation['title'] or citation['source'])}"
 
 
 def citation_chips(citations: Sequence[dict[str, Any]]) -> None:
