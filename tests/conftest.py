@@ -99,3 +99,13 @@ def no_network(monkeypatch):
         lambda address, *a, **k: guarded_connect(socket.socket(socket.AF_INET), address),
     )
     return attempts
+
+
+@pytest.fixture
+def database(tmp_path):
+    """A fresh SQL database (real SQLite, migrated) for one test."""
+    from assistant.storage.database import Database
+
+    db = Database(f"sqlite:///{tmp_path / 'lastmile.sqlite3'}")
+    yield db
+    db.dispose()

@@ -14,13 +14,6 @@ from ui.cli import app
 
 
 @pytest.fixture
-def database(tmp_path):
-    db = Database(f"sqlite:///{tmp_path / 'lastmile.sqlite3'}")
-    yield db
-    db.dispose()
-
-
-@pytest.fixture
 def users(database):
     return UserStore(database)
 

@@ -18,13 +18,6 @@ PRECISION_FLOOR = 0.9  # the issue's bar for stakeholders and concerns on the he
 CONCERN_FLOOR = 0.75  # a regression floor: measured 0.81 on the test split (metrics.json), below the bar
 
 
-@pytest.fixture
-def database(tmp_path):
-    db = open_database(tmp_path)
-    yield db
-    db.dispose()
-
-
 @pytest.fixture(scope="module")
 def test_split_score(embedder):
     from assistant.intent_model import DEFAULT_MODEL_PATH, LogRegIntentClassifier

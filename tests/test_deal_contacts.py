@@ -17,16 +17,9 @@ from assistant.outcomes import Reason, ReasonCode
 from assistant.storage.conversations import ConversationStore, UnknownConversation
 from assistant.storage.handoffs import HandoffStore
 from assistant.storage.models import utcnow
-from tests.deal_support import CONSENT, open_database, store_turn
+from tests.deal_support import CONSENT, store_turn
 
 NAME, EMAIL, COMPANY = "Zelda Quartermaine", "Zelda.Q@Quillfeather.example", "Quillfeather Analytics Ltd"
-
-
-@pytest.fixture
-def database(tmp_path):
-    db = open_database(tmp_path)
-    yield db
-    db.dispose()
 
 
 @pytest.fixture

@@ -12,14 +12,7 @@ from assistant.deals.contacts import ContactBook
 from assistant.deals.segments import NO_VALUE, page_report, segment_report, wilson
 from assistant.storage.conversations import ConversationStore
 from assistant.storage.handoffs import HandoffStore
-from tests.deal_support import CONSENT, open_database, store_turn
-
-
-@pytest.fixture
-def database(tmp_path):
-    db = open_database(tmp_path)
-    yield db
-    db.dispose()
+from tests.deal_support import CONSENT, store_turn
 
 
 def test_attribution_keeps_the_page_without_its_query_and_the_referrer_host():

@@ -18,16 +18,9 @@ from assistant.deals.webhooks import (
     WebhookSender,
     verify_signature,
 )
-from tests.deal_support import Receiver, open_database
+from tests.deal_support import Receiver
 
 SECRET = "whsec-test-7f1c"
-
-
-@pytest.fixture
-def database(tmp_path):
-    db = open_database(tmp_path)
-    yield db
-    db.dispose()
 
 
 @pytest.fixture

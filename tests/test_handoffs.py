@@ -21,13 +21,6 @@ UNKNOWN_TOPIC = "Do you ship a native connector for Lotus Notes 6 databases?"
 
 
 @pytest.fixture
-def database(tmp_path):
-    db = Database(f"sqlite:///{tmp_path / 'lastmile.sqlite3'}")
-    yield db
-    db.dispose()
-
-
-@pytest.fixture
 def chat(database, sample_assistant):
     return ChatService(
         assistant=sample_assistant, conversations=ConversationStore(database), handoffs=HandoffStore(database)

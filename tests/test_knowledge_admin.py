@@ -11,20 +11,12 @@ from sqlalchemy import update
 from assistant.outcomes import Reason, ReasonCode
 from assistant.settings import Settings
 from assistant.storage.conversations import ConversationStore
-from assistant.storage.database import Database
 from assistant.storage.handoffs import HandoffStore
 from assistant.storage.models import Handoff, utcnow
 from assistant.wiring import build_admin
 from tests.conftest import make_kb
 
 DOC = b"# Lotus Notes\n\nDataPlane has no native Lotus Notes 6 connector; export to CSV and use the file connector.\n"
-
-
-@pytest.fixture
-def database(tmp_path):
-    db = Database(f"sqlite:///{tmp_path / 'lastmile.sqlite3'}")
-    yield db
-    db.dispose()
 
 
 @pytest.fixture
