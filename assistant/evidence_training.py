@@ -1,0 +1,188 @@
+"""Fitting the evidence model: two logistic regressions and the polarity thresholds, deterministically.
+
+Input is labelled candidate sets (a question, its candidates with vectors, labels 2/1/0 and, for answering
+candidates, the yes/no the annotators wrote). Features are standardised on train and the scaling is
+folded into the weights, so the JSON holds one weight per feature. Thresholds are chosen on dev. Needs
+scikit-learn (lbfgs, fixed seed); inference does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from assistant.evidence_features import is_yes_no_question
+from assistant.evidence_scorer import EvidenceCandidate, EvidenceModel, LinearHead
+
+ANSWERS, PARTLY = 2, 1
+
+
+@dataclass(frozen=True, eq=False)
+class LabelledSet:
+    """One question's candidates, labelled."""
+
+    question: str
+    question_vector: np.ndarray
+    candidates: tuple[EvidenceCandidate, ...]
+    labels: tuple[int, ...]  # 2 answers, 1 partly, 0 not
+    polarities: tuple[str | None, ...]  # "yes" / "no" for an answering candidate whose answer says so
+    weight: float = 1.0  # sample weight of each of its candidates
+
+
+@dataclass(frozen=True)
+class TrainParams:
+    """Chosen on the dev split (docs/evidence.md lists what was tried)."""
+
+    answer_blocks: tuple[str, ...] = ("scalar", "product", "difference")
+    polarity_blocks: tuple[str, ...] = ("polarity", "sentence")
+    answer_C: float = 0.05  # inverse L2 strength of the answer model
+    polarity_C: float = 0.05
+    partly: str = "drop"  # label 1 in training: "drop", "negative" or "half" (a positive at weight 0.5)
+    max_wrong: float = 0.04  # polarity thresholds: at most this share wrong on dev where not abstaining
+    seed: int = 0
+
+
+@dataclass
+class Featurised:
+    answer: np.ndarray
+    polarity: np.ndarray
+    labels: np.ndarray
+    polarities: list[str | None]
+    weights: np.ndarray
+    set_index: np.ndarray  # which LabelledSet each row came from
+    yes_no: np.ndarray  # the row's question asks yes or no
+
+
+def featurise(sets: Sequence[LabelledSet], model: EvidenceModel) -> Featurised:
+    answer, polarity, labels, polarities, weights, index, yes_no = [], [], [], [], [], [], []
+    for i, s in enumerate(sets):
+        a, p = model.rows(s.question, s.question_vector, s.candidates)
+        answer.append(a)
+        polarity.append(p)
+        labels += s.labels
+        polarities += s.polarities
+        weights += [s.weight] * len(s.labels)
+        index += [i] * len(s.labels)
+        yes_no += [is_yes_no_question(s.question)] * len(s.labels)
+    return Featurised(
+        np.vstack(answer),
+        np.vstack(polarity),
+        np.asarray(labels),
+        polarities,
+        np.asarray(weights, dtype=np.float64),
+        np.asarray(index),
+        np.asarray(yes_no, dtype=bool),
+    )
+
+
+def fit_head(
+    blocks: tuple[str, ...],
+    rows: np.ndarray,
+    targets: np.ndarray,
+    weights: np.ndarray,
+    *,
+    C: float,
+    seed: int,
+) -> LinearHead:
+    from sklearn.linear_model import LogisticRegression
+
+    mean = rows.mean(axis=0)
+    scale = rows.std(axis=0)
+    scale[scale < 1e-9] = 1.0  # a constant column: left as it is (its weight ends near 0)
+    regression = LogisticRegression(C=C, solver="lbfgs", max_iter=5000, random_state=seed)
+    regression.fit((rows - mean) / scale, targets, sample_weight=weights)
+    coef = regression.coef_[0] / scale
+    intercept = float(regression.intercept_[0] - np.sum(regression.coef_[0] * mean / scale))
+    return LinearHead(blocks, np.round(coef, 8), round(intercept, 8))
+
+
+def answer_targets(data: Featurised, partly: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rows mask, 0/1 targets, weights) for the answer model under a label-1 policy."""
+    labels = data.labels
+    if partly == "drop":
+        keep = labels != PARTLY
+        return keep, (labels[keep] == ANSWERS).astype(int), data.weights[keep]
+    if partly == "negative":
+        return np.ones(len(labels), bool), (labels == ANSWERS).astype(int), data.weights
+    if partly == "half":
+        targets = (labels >= PARTLY).astype(int)
+        weights = data.weights * np.where(labels == PARTLY, 0.5, 1.0)
+        return np.ones(len(labels), bool), targets, weights
+    raise ValueError(f"unknown label-1 policy {partly!r}")
+
+
+def polarity_mask(data: Featurised) -> np.ndarray:
+    """Rows that teach polarity: answering candidates whose written answer opens Yes or No."""
+    return np.array([p is not None for p in data.polarities]) & (data.labels == ANSWERS)
+
+
+def choose_thresholds(p_yes: np.ndarray, truth_yes: np.ndarray, max_wrong: float) -> tuple[float, float]:
+    """(affirm_at, deny_at) that decide the most candidates with at most `max_wrong` of them wrong.
+
+    Ties go to the wider abstain band. With nothing feasible, nothing is decided (1.01, -0.01).
+    """
+    grid = np.round(np.arange(0.5, 1.0, 0.01), 2)
+    best: tuple[int, float, float, float] = (0, 0.0, 1.01, -0.01)
+    for affirm_at in grid:
+        affirmed = p_yes >= affirm_at
+        for deny_at in np.round(1.0 - grid, 2):
+            denied = p_yes <= deny_at
+            decided = int(np.sum(affirmed | denied))
+            if not decided:
+                continue
+            wrong = int(np.sum(affirmed & ~truth_yes) + np.sum(denied & truth_yes))
+            if wrong / decided > max_wrong:
+                continue
+            band = float(affirm_at - deny_at)
+            if (decided, band) > (best[0], best[1]):
+                best = (decided, band, float(affirm_at), float(deny_at))
+    return best[2], best[3]
+
+
+def fit_evidence_model(
+    train: Sequence[LabelledSet],
+    dev: Sequence[LabelledSet],
+    *,
+    params: TrainParams = TrainParams(),
+    name: str = "logreg-minilm-evidence-v1",
+    dimension: int = 384,
+) -> EvidenceModel:
+    """Fit the answer and polarity models on train; choose the polarity thresholds on dev."""
+    shape = EvidenceModel(
+        name=name,
+        answer=LinearHead(params.answer_blocks, np.zeros(0), 0.0),
+        polarity=LinearHead(params.polarity_blocks, np.zeros(0), 0.0),
+        affirm_at=1.01,
+        deny_at=-0.01,
+        dimension=dimension,
+    )
+    data = featurise(train, shape)
+    keep, targets, weights = answer_targets(data, params.partly)
+    answer = fit_head(
+        params.answer_blocks, data.answer[keep], targets, weights, C=params.answer_C, seed=params.seed
+    )
+    mask = polarity_mask(data)
+    truth = np.array([p == "yes" for p in data.polarities])[mask].astype(int)
+    polarity = fit_head(
+        params.polarity_blocks,
+        data.polarity[mask],
+        truth,
+        data.weights[mask],
+        C=params.polarity_C,
+        seed=params.seed,
+    )
+    model = EvidenceModel(name, answer, polarity, 1.01, -0.01, dimension, meta={"params": _params(params)})
+    dev_data = featurise(dev, model)
+    dev_mask = polarity_mask(dev_data) & dev_data.yes_no
+    dev_truth = np.array([p == "yes" for p in dev_data.polarities])[dev_mask]
+    model.affirm_at, model.deny_at = choose_thresholds(
+        model.polarity.probabilities(dev_data.polarity[dev_mask]), dev_truth, params.max_wrong
+    )
+    return model
+
+
+def _params(params: TrainParams) -> dict:
+    values = asdict(params)
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}

@@ -1,0 +1,81 @@
+"""Baselines the evidence scorer is measured against, as `EvidenceScorer`s: BM25 over the candidate set,
+and plain cosine of the MiniLM vectors. Neither says anything about polarity (always ABSTAIN)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+from assistant.evidence_features import is_yes_no_question
+from assistant.evidence_scorer import EvidenceCandidate, EvidenceScore, Polarity
+from assistant.sentences import stem
+from knowledge.text import STOPWORDS
+
+BM25_K1 = 1.2  # the usual Okapi defaults (Robertson & Zaragoza); not tuned
+BM25_B = 0.75
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _abstaining(question: str, values: Sequence[float]) -> list[EvidenceScore]:
+    yes_no = is_yes_no_question(question)
+    return [EvidenceScore(float(v), yes_no, Polarity.ABSTAIN, 0.5, 0.5) for v in values]
+
+
+class Bm25EvidenceScorer:
+    """Okapi BM25 of the question's terms in each candidate (sentence and context), IDF over the set."""
+
+    name = "bm25"
+
+    def score(
+        self,
+        question: str,
+        candidates: Sequence[EvidenceCandidate],
+        *,
+        question_vector: np.ndarray | None = None,
+    ) -> list[EvidenceScore]:
+        documents = [Counter(_terms(f"{c.context} {c.sentence}")) for c in candidates]
+        n = len(documents)
+        average = sum(sum(d.values()) for d in documents) / n if n else 0.0
+        df = Counter(t for d in documents for t in d)
+        query = set(_terms(question))
+        values = []
+        for d in documents:
+            length = sum(d.values())
+            total = 0.0
+            for term in query & set(d):
+                idf = math.log(1.0 + (n - df[term] + 0.5) / (df[term] + 0.5))
+                tf = d[term]
+                total += (
+                    idf
+                    * tf
+                    * (BM25_K1 + 1)
+                    / (tf + BM25_K1 * (1 - BM25_B + BM25_B * length / (average or 1)))
+                )
+            values.append(total)
+        return _abstaining(question, values)
+
+
+class CosineEvidenceScorer:
+    """Cosine similarity of the question's and the sentence's all-MiniLM-L6-v2 vectors."""
+
+    name = "minilm-cosine"
+
+    def score(
+        self,
+        question: str,
+        candidates: Sequence[EvidenceCandidate],
+        *,
+        question_vector: np.ndarray | None = None,
+    ) -> list[EvidenceScore]:
+        if question_vector is None or any(c.vector is None for c in candidates):
+            raise ValueError("the cosine baseline needs precomputed vectors")
+        vectors = np.vstack([np.asarray(c.vector, dtype=np.float64) for c in candidates])
+        return _abstaining(question, list(vectors @ np.asarray(question_vector, dtype=np.float64)))
+
+
+def _terms(text: str) -> list[str]:
+    return [stem(t) for t in _WORD.findall(text.lower()) if t not in STOPWORDS]
