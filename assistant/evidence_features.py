@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.sentences import content_terms, question_focus, stem
+from knowledge.text import STOPWORDS
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
@@ -56,13 +57,19 @@ _QUANTITY = re.compile(
     r"\bhow (many|much|long|big|large|tall|wide|heavy|far|fast|often|old|high|deep|thick|small)\b|"
     r"\b(size|capacity|weight|dimensions?|maximum|minimum|max|min|limit|length|width|height|price|cost)\b"
 )
+_ASKED_UNIT = re.compile(
+    r"\b(?:how many|number of|amount of|count of|maximum|minimum|max|min)\s+(?:number of\s+|amount of\s+)?"
+    r"([a-z][a-z-]+)"
+)
 _HOW_TO = re.compile(r"^\W*how (do|can|to|would|should|does|did)\b|\bhow to\b|\bsteps?\b")
 _WHAT_IS = re.compile(r"^\W*what (is|are|does|do)\b")
 
 SCALAR_NAMES = (
     "cos_sentence",  # cosine of question and sentence vectors
-    "cos_context",  # cosine of question and context (heading or FAQ question); 0 without context
-    "has_context",
+    "cos_faq_question",  # cosine of question and the context when that is a question (a FAQ row's); else 0
+    "has_faq_question",
+    "cos_heading",  # cosine of question and the context when that is a heading path; else 0
+    "has_heading",
     "coverage",  # share of the question's focus terms in the sentence
     "coverage_with_context",  # ... in the sentence or its context
     "idf_coverage",  # IDF-weighted share, IDF over the candidate set
@@ -86,6 +93,8 @@ SCALAR_NAMES = (
     "how_to_match",
     "definition_match",
     "number_match",  # a number of the question appears in the sentence
+    "asked_unit_match",  # "how many rows" / "maximum number of rows": a number beside the word "rows"
+    "asked_unit_miss",  # ... a number, but of something else ("4,096 columns")
 )
 POLARITY_NAMES = (
     "starts_yes",
@@ -120,6 +129,14 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower().replace("\u2019", "'"))
 
 
+def is_question_text(text: str) -> bool:
+    """A question (a FAQ row's, a community answer's), as opposed to a heading path ("What Strata is not
+    designed for" is a heading: a wh-word alone does not make a question)."""
+    stripped = text.strip()
+    first = words(stripped)[:1]
+    return stripped.endswith("?") or bool(first and first[0] in AUXILIARIES)
+
+
 def is_yes_no_question(text: str) -> bool:
     """Does the asking part of `text` open (or a clause of it open) with an auxiliary verb?"""
     focus = question_focus(text).lower()
@@ -135,6 +152,7 @@ class QuestionView:
     focus_terms: frozenset[str]
     numbers: frozenset[str]
     figures: frozenset[str]
+    asked_units: frozenset[str]  # what a quantity question counts ("rows"), stemmed
     yes_no: bool
     quantity: bool
     how_to: bool
@@ -147,9 +165,16 @@ class QuestionView:
         lower = focus.lower()
         return cls(
             text=question,
-            focus_terms=frozenset(content_terms(focus)),
+            focus_terms=frozenset(
+                t for t in content_terms(focus) if len(t) > 1 or t.isdigit()
+            ),  # not "what's" s
             numbers=frozenset(_NUMBER.findall(focus)),
             figures=figures(focus),
+            asked_units=frozenset(
+                stem(u)
+                for u in _ASKED_UNIT.findall(lower)
+                if u not in STOPWORDS and u not in ("number", "amount")
+            ),
             yes_no=is_yes_no_question(question),
             quantity=bool(_QUANTITY.search(lower)),
             how_to=bool(_HOW_TO.search(lower)),
@@ -228,6 +253,7 @@ def pair_scalars(
     lower = sentence.lower().strip()
     tokens = words(sentence)
     terms = content_terms(sentence)
+    faq = is_question_text(context)
     context_terms = content_terms(context) if context else set()
     focus = q.focus_terms
     covered = focus & terms
@@ -245,8 +271,10 @@ def pair_scalars(
     numbers = set(_NUMBER.findall(lower))
     answer = [
         cos_sentence,
-        cos_context if cos_context is not None else 0.0,
-        float(cos_context is not None),
+        cos_context if cos_context is not None and faq else 0.0,
+        float(cos_context is not None and faq),
+        cos_context if cos_context is not None and not faq else 0.0,
+        float(cos_context is not None and not faq),
         coverage,
         with_context,
         idf_coverage,
@@ -270,6 +298,8 @@ def pair_scalars(
         float(q.how_to and s_step),
         float(q.what_is and s_definition),
         float(bool(q.numbers & numbers)),
+        float(bool(q.asked_units & terms) and s_number),
+        float(bool(q.asked_units) and s_number and not q.asked_units & terms),
     ]
     polarity = polarity_scalars(q, sentence, coverage, cos_sentence)
     return answer, polarity

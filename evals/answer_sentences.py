@@ -25,13 +25,13 @@ from assistant.evidence_scorer import EvidenceCandidate
 from assistant.evidence_training import LabelledSet
 from assistant.sentences import is_question, split_sentences
 from evals.dataset import load_dataset
+from evals.shared_data import EVALDATA
 from ingest.loaders import load_bytes
 
 REPO = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO / "evals" / "data" / "answer_sentences"
 SAMPLE_QUESTIONS = REPO / "evals" / "data" / "sample_questions.jsonl"
 SAMPLE_KB = REPO / "knowledge" / "samples"
-EVALDATA = REPO.parent / "shared" / "evaldata"
 SPLITS = ("dev", "test")
 EmbedFn = Callable[[Sequence[str]], np.ndarray]
 
@@ -121,9 +121,9 @@ def labelled_sets(
         labels = tuple(
             max((r.label for r in labelled if matches(s.text, r.sentence)), default=0) for s in sentences
         )
-        units.append((texts[set_name][qid], sentences, labels))
+        units.append((texts[set_name][qid], sentences, labels, f"{set_name}/{document}"))
     wanted = list(
-        dict.fromkeys(t for q, ss, _ in units for t in [q] + [x for s in ss for x in (s.text, s.context)])
+        dict.fromkeys(t for q, ss, _, _ in units for t in [q] + [x for s in ss for x in (s.text, s.context)])
     )
     vectors = dict(zip(wanted, embed(wanted), strict=True)) if wanted else {}
     return [
@@ -136,8 +136,9 @@ def labelled_sets(
             labels=labels,
             polarities=(None,) * len(labels),
             weight=weight,
+            group=group,
         )
-        for question, sentences, labels in units
+        for question, sentences, labels, group in units
     ]
 
 

@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 
+from evals.shared_data import EVALDATA
+
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_EPQA = REPO.parent / "shared" / "evaldata" / "epqa" / "dev.csv"
+DEFAULT_EPQA = EVALDATA / "epqa" / "dev.csv"
 SPLITS = ("train", "dev", "test")
 SPLIT_CUTS = (60, 80)  # hash % 100 below 60: train, below 80: dev, else test
 _CQA_QUESTION = " Question: "

@@ -1,5 +1,5 @@
-"""Baselines the evidence scorer is measured against, as `EvidenceScorer`s: BM25 over the candidate set,
-and plain cosine of the MiniLM vectors. Neither says anything about polarity (always ABSTAIN)."""
+"""Baselines the evidence scorer is measured against, as `EvidenceScorer`s: BM25 over the candidate set and
+plain cosine of the MiniLM vectors (neither gives a polarity: always ABSTAIN), and polarity by rules."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from assistant.evidence_features import is_yes_no_question
+from assistant.evidence_features import POLARITY_NAMES, QuestionView, is_yes_no_question, polarity_scalars
 from assistant.evidence_scorer import EvidenceCandidate, EvidenceScore, Polarity
 from assistant.sentences import stem
 from knowledge.text import STOPWORDS
@@ -79,3 +79,36 @@ class CosineEvidenceScorer:
 
 def _terms(text: str) -> list[str]:
     return [stem(t) for t in _WORD.findall(text.lower()) if t not in STOPWORDS]
+
+
+class RulePolarityScorer:
+    """Cosine for P(answers); polarity by rules: an opening yes affirms, an opening no or a negation whose
+    clause holds a focus term of the question denies, anything else abstains."""
+
+    name = "rules-polarity"
+
+    def score(
+        self,
+        question: str,
+        candidates: Sequence[EvidenceCandidate],
+        *,
+        question_vector: np.ndarray | None = None,
+    ) -> list[EvidenceScore]:
+        cosines = CosineEvidenceScorer().score(question, candidates, question_vector=question_vector)
+        view = QuestionView.of(question)
+        scores = []
+        for cosine, candidate in zip(cosines, candidates, strict=True):
+            cues = dict(
+                zip(POLARITY_NAMES, polarity_scalars(view, candidate.sentence, 0.0, 0.0), strict=True)
+            )
+            if not view.yes_no:
+                polarity = Polarity.ABSTAIN
+            elif cues["starts_yes"]:
+                polarity = Polarity.AFFIRMS
+            elif cues["starts_no"] or cues["negation_on_focus"]:
+                polarity = Polarity.DENIES
+            else:
+                polarity = Polarity.ABSTAIN
+            p_yes = {Polarity.AFFIRMS: 1.0, Polarity.DENIES: 0.0}.get(polarity, 0.5)
+            scores.append(EvidenceScore(cosine.answers, view.yes_no, polarity, max(p_yes, 1 - p_yes), p_yes))
+        return scores

@@ -46,6 +46,7 @@ def epqa_sets(questions: Sequence[epqa.EpqaQuestion], embed: EmbedFn) -> list[La
             ),
             labels=tuple(c.label for c in q.candidates),
             polarities=tuple(c.polarity for c in q.candidates),
+            group=q.asin,
         )
         for q in questions
     ]
@@ -128,12 +129,18 @@ def data_hash(path: Path) -> str:
 
 
 def training_sets(
-    epqa_path: Path, embed: EmbedFn, *, team_dir: Path = answer_sentences.DATA_DIR
+    epqa_path: Path,
+    embed: EmbedFn,
+    *,
+    evaldata: Path = answer_sentences.EVALDATA,
+    team_dir: Path = answer_sentences.DATA_DIR,
 ) -> tuple[list[LabelledSet], list[LabelledSet]]:
     """(train, dev): ePQA train + the team-labelled dev split (weight TEAM_WEIGHT); ePQA dev."""
     questions = epqa.load_epqa(epqa_path)
     train = epqa_sets(epqa.split(questions, "train"), embed)
-    train += answer_sentences.labelled_sets("dev", embed, weight=TEAM_WEIGHT, data_dir=team_dir)
+    train += answer_sentences.labelled_sets(
+        "dev", embed, weight=TEAM_WEIGHT, data_dir=team_dir, evaldata=evaldata
+    )
     dev = epqa_sets(epqa.split(questions, "dev"), embed)
     return train, dev
 
@@ -144,12 +151,13 @@ def train(
     *,
     out: Path = DEFAULT_MODEL_PATH,
     params: TrainParams | None = None,
+    evaldata: Path = answer_sentences.EVALDATA,
     team_dir: Path = answer_sentences.DATA_DIR,
 ) -> dict:
     """Fit on ePQA train + team dev, choose thresholds on ePQA dev, write `out`; return dev figures."""
     from assistant.evidence_scorer import LogRegEvidenceScorer
 
-    train_sets, dev_sets = training_sets(epqa_path, embed, team_dir=team_dir)
+    train_sets, dev_sets = training_sets(epqa_path, embed, evaldata=evaldata, team_dir=team_dir)
     model = fit_evidence_model(train_sets, dev_sets, params=params or TrainParams())
     dev_report = evaluate_sets(LogRegEvidenceScorer(model), dev_sets)
     model.meta |= {
@@ -164,3 +172,96 @@ def train(
     }
     model.save(out)
     return {"out": str(out), "affirm_at": model.affirm_at, "deny_at": model.deny_at, "epqa_dev": dev_report}
+
+
+TARGETS = {"precision_at_1": 0.75, "auc": 0.93, "polarity_wrong_where_decided": 0.05}  # issues 11 and 12
+
+
+def evaluate(
+    model_path: Path,
+    epqa_path: Path,
+    embed: EmbedFn,
+    *,
+    split: str = "test",
+    evaldata: Path = answer_sentences.EVALDATA,
+    team_dir: Path = answer_sentences.DATA_DIR,
+) -> dict:
+    """The shipped scorer beside BM25 and cosine (and rule polarity) on one split of ePQA and of the
+    team-labelled answer sentences."""
+    from assistant.evidence_scorer import LogRegEvidenceScorer
+    from evals.evidence_baselines import Bm25EvidenceScorer, CosineEvidenceScorer, RulePolarityScorer
+
+    if split not in ("dev", "test"):
+        raise ValueError("split must be dev or test (train is what the scorer was fitted on)")
+    scorers = [LogRegEvidenceScorer.load(model_path), Bm25EvidenceScorer(), CosineEvidenceScorer()]
+    sets = epqa_sets(epqa.split(epqa.load_epqa(epqa_path), split), embed)
+    report: dict = {
+        "split": split,
+        "targets": TARGETS,
+        "epqa": {
+            "questions": len(sets),
+            "scorers": [evaluate_sets(s, sets, polarity=s is scorers[0]) for s in scorers],
+            "polarity_rules": polarity_report(score_sets(RulePolarityScorer(), sets), sets),
+        },
+        "answer_sentences": {},
+    }
+    for set_name in ("sample", "samsung-s10"):
+        team = answer_sentences.labelled_sets(
+            split, embed, sets=(set_name,), evaldata=evaldata, data_dir=team_dir
+        )
+        report["answer_sentences"][set_name] = [evaluate_sets(s, team, polarity=False) for s in scorers]
+    report["ms_per_call_30_candidates"] = round(call_cost_ms(scorers[0], sets), 2)
+    return report
+
+
+def call_cost_ms(
+    scorer: EvidenceScorer, sets: Sequence[LabelledSet], *, candidates: int = 30, calls: int = 30
+) -> float:
+    """Median wall time of one `score` call over `candidates` sentences whose vectors are given (a turn's
+    reranking of its top chunks' sentences). Reported, never asserted."""
+    import time
+
+    pool = [c for s in sets for c in s.candidates][:candidates]
+    question, vector = sets[0].question, sets[0].question_vector
+    timings = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        scorer.score(question, pool, question_vector=vector)
+        timings.append((time.perf_counter() - start) * 1000)
+    return float(np.median(timings))
+
+
+def format_report(report: dict) -> str:
+    lines = [f"split: {report['split']} (ePQA by product; answer sentences by document)", ""]
+    epqa_part = report["epqa"]
+    lines.append(f"ePQA: {epqa_part['questions']} questions")
+    lines.append(f"  {'scorer':28} {'P@1':>6} {'AUC':>6}  (questions with an answer)")
+    for r in epqa_part["scorers"]:
+        lines.append(
+            f"  {r['scorer']:28} {r['precision_at_1']:6.3f} {r.get('auc', float('nan')):6.3f}  ({r['questions']})"
+        )
+    for name, p in (
+        ("model", epqa_part["scorers"][0].get("polarity")),
+        ("rules", epqa_part["polarity_rules"]),
+    ):
+        if p:
+            lines.append(
+                f"  polarity ({name}): accuracy {p['accuracy']:.3f}, abstain {p['abstain_rate']:.3f}, "
+                f"wrong where decided {p['wrong_where_decided']:.3f} ({p['wrong']}/{p['decided']}, "
+                f"{p['candidates']} answering yes/no candidates)"
+            )
+    for set_name, rows in report["answer_sentences"].items():
+        lines.append(f"\nanswer sentences, {set_name}: P@1 over the gold document's sentences")
+        for r in rows:
+            lines.append(
+                f"  {r['scorer']:28} {r['precision_at_1']:6.3f} {r.get('auc', float('nan')):6.3f}  ({r['questions']})"
+            )
+    lines.append(
+        f"\ncost: {report['ms_per_call_30_candidates']:.1f} ms per call of 30 candidates, vectors given"
+    )
+    targets = report["targets"]
+    lines.append(
+        f"\ntargets (ePQA test): P@1 >= {targets['precision_at_1']}, AUC >= {targets['auc']}, "
+        f"polarity wrong where decided <= {targets['polarity_wrong_where_decided']}"
+    )
+    return "\n".join(lines)
