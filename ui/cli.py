@@ -177,6 +177,10 @@ from ui.cli_users import users_app  # noqa: E402 (registered after app is define
 
 app.add_typer(users_app, name="users")
 
+from ui.cli_models import models_app  # noqa: E402 (registered after app is defined)
+
+app.add_typer(models_app, name="models")
+
 
 @app.command("train-intents")
 def train_intents(
