@@ -259,8 +259,8 @@ def pair_scalars(
     covered = focus & terms
     coverage = len(covered) / len(focus) if focus else 0.0
     with_context = len(focus & (terms | context_terms)) / len(focus) if focus else 0.0
-    idf_total = sum(idf.get(t, 0.0) for t in focus)
-    idf_coverage = sum(idf.get(t, 0.0) for t in covered) / idf_total if idf_total else coverage
+    idf_total = math.fsum(idf.get(t, 0.0) for t in focus)  # fsum: exact, so set order cannot change a bit
+    idf_coverage = math.fsum(idf.get(t, 0.0) for t in covered) / idf_total if idf_total else coverage
     negations = sum(1 for t in tokens if t in NEGATIONS or t.endswith("n't"))
     s_definition = bool(_DEFINITION.match(lower))
     s_limit = bool(_LIMIT.search(lower))
