@@ -203,6 +203,10 @@ from ui.cli_crm import crm_app  # noqa: E402 (registered after app is defined)
 
 app.add_typer(crm_app, name="crm")
 
+from ui.cli_models import models_app  # noqa: E402 (registered after app is defined)
+
+app.add_typer(models_app, name="models")
+
 
 @app.command("train-intents")
 def train_intents(
