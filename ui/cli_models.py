@@ -24,10 +24,11 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print the figures as J
 
 
 def _embed():
+    from assistant.settings import Settings
+    from assistant.wiring import build_embedder
     from evals.embedding_cache import EmbeddingCache
-    from knowledge.embedder import SentenceTransformerEmbedder
 
-    return EmbeddingCache(SentenceTransformerEmbedder()).embed
+    return EmbeddingCache(build_embedder(Settings())).embed
 
 
 def _paths(epqa: Path | None, evaldata: Path | None) -> tuple[Path, Path]:
