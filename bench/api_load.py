@@ -239,8 +239,7 @@ def main() -> None:
         raise SystemExit("--conversations must be at least 1 and --duration positive")
 
     from assistant.settings import Settings
-    from assistant.wiring import build_knowledge, build_services
-    from ingest.sync import Syncer
+    from assistant.wiring import build_admin, build_services
     from knowledge.embedder import hub_offline
 
     hub_offline()
@@ -248,15 +247,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder) / "home"
         settings = Settings(home=home)
-        kb = build_knowledge(settings)
-        Syncer(kb).sync([REPO / "knowledge" / "samples"])
-        kb.db.close()
+        admin = build_admin(settings)
+        admin.ingest([REPO / "knowledge" / "samples"])
+        admin.close()
         services = build_services(settings)
         for question in questions[:3]:  # warm the model and the caches, as the API's first turns would
             services.assistant.ask(question)
         local = in_process(services.chat, questions, args.conversations, args.duration)
-        services.kb.db.close()
-        services.database.dispose()
+        services.admin.close()
         del services
 
         port = free_port()
