@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.normalise import folded
+
 _TOPICS: dict[str, str] = {
     "price": r"\b(price[sd]?|pricing|cost[s]?|fees?|per (month|year|user|seat)|quote|budget|invoice)\b|\$\s?\d"
     r"|\bhow much (is|are|does|do|would|will|for|to pay)\b",
@@ -53,6 +55,7 @@ class SensitiveTopic:
 
 
 def sensitive_topics(question: str) -> list[SensitiveTopic]:
+    question = folded(question)  # a look-alike letter or a zero-width space hides no topic
     found = []
     for name, pattern in _COMPILED.items():
         if pattern.search(question):
@@ -63,6 +66,7 @@ def sensitive_topics(question: str) -> list[SensitiveTopic]:
 
 def statement_topics(sentence: str) -> list[str]:
     """The topics of STATEMENT_TOPICS a document sentence speaks of (an amount of money counts as price)."""
+    sentence = folded(sentence)
     found = [name for name in STATEMENT_TOPICS if _COMPILED[name].search(sentence)]
     if "price" not in found and _MONEY.search(sentence):
         found.insert(0, "price")
