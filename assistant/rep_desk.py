@@ -36,8 +36,11 @@ class RepDesk:
     def __init__(
         self, *, conversations: ConversationStore, handoffs: HandoffStore, syncer: Callable[[], Syncer]
     ) -> None:
+        if conversations.database is not handoffs.database:
+            raise ValueError("conversations and handoffs must share one database: a reply is one transaction")
         self._conversations = conversations
         self._handoffs = handoffs
+        self._database = conversations.database
         self._syncer = syncer  # called only to save a reply: opening the knowledge base loads the model
 
     def queue(self, *, state: HandoffState | None = None, limit: int = 200) -> list[HandoffView]:
@@ -60,9 +63,12 @@ class RepDesk:
         self._handoffs.claim(handoff_id, rep)
 
     def reply(self, handoff_id: int, rep: str, text: str) -> None:
-        handoff = self._handoffs.get(handoff_id)
-        self._handoffs.reply(handoff_id, rep, text)
-        self._conversations.add(handoff.conversation_id, "rep", text.strip(), author=rep)
+        """Send the holder's reply: the handoff turns `replied` and the reply appears in the buyer's
+        conversation, in one transaction (both or neither)."""
+        with self._database.transaction():
+            handoff = self._handoffs.get(handoff_id)
+            self._handoffs.reply(handoff_id, rep, text)
+            self._conversations.add(handoff.conversation_id, "rep", text.strip(), author=rep)
 
     def resolve(self, handoff_id: int, rep: str) -> None:
         self._handoffs.resolve(handoff_id, rep)
