@@ -18,6 +18,7 @@ from assistant.settings import Settings
 from assistant.storage.conversations import ConversationStore
 from assistant.storage.database import Database, sqlite_url
 from assistant.storage.handoffs import HandoffStore
+from assistant.wiring import build_desk
 
 CITED = "Which data residency regions can we choose?"
 UNCOVERED = "Do you have a native connector for Lotus Notes 6?"
@@ -38,7 +39,7 @@ def chat_stack(assistant, folder: Path) -> Stack:
     conversations, handoffs = ConversationStore(database), HandoffStore(database)
     return Stack(
         chat=ChatService(assistant=assistant, conversations=conversations, handoffs=handoffs),
-        desk=RepDesk(conversations=conversations, handoffs=handoffs),
+        desk=build_desk(Settings(home=folder), database=database),
         database=database,
     )
 

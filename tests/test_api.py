@@ -14,12 +14,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.extractive import ExtractiveComposer
-from assistant.intents import KeywordIntentClassifier
-from assistant.llm_composer import OpenAIComposer
-from assistant.pipeline import MAX_MESSAGE_CHARS, Assistant
+from assistant.pipeline import MAX_MESSAGE_CHARS
 from assistant.settings import Settings
-from knowledge.retriever import HybridRetriever
+from assistant.wiring import build_assistant
 from tests.api_support import (
     CITED,
     UNCOVERED,
@@ -203,14 +200,15 @@ def test_llm_tokens_reach_the_client_while_the_llm_is_still_writing(sample_kb, t
     tokens as they come, then sends the grounded answer, whose text replaces the streamed one."""
     question = "Which identity providers can we use for single sign-on?"
     with HeldStandin() as standin:
-        assistant = Assistant(
-            retriever=HybridRetriever(sample_kb),
-            classifier=KeywordIntentClassifier(),
-            composer=ExtractiveComposer(),
-            llm_composer=OpenAIComposer(
-                base_url=standin.base_url, api_key="test-key", model="standin", timeout_s=30
-            ),
+        llm = Settings(
+            home=tmp_path / "llm-home",
+            openai_base_url=standin.base_url,
+            openai_api_key="test-key",
+            llm_model="standin",
+            llm_timeout_s=30,
+            intent_classifier="keywords",
         )
+        assistant = build_assistant(llm, kb=sample_kb)
         hits = assistant.retriever.search(question, k=assistant.top_k)
         n = next(i for i, hit in enumerate(hits, start=1) if "SAML 2.0" in hit.chunk.text)
         standin.enqueue(f"Single sign-on uses SAML 2.0 or OIDC [{n}].")
