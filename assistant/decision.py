@@ -1,8 +1,10 @@
 """The decision stage: from what a turn found to its outcome (answered, handed off, declined, refused),
 with typed reasons. The rules, in order: a suspected injection with nothing solid to say is refused; small
 talk is declined; a buyer who asks for a person gets one; prices, discounts, contracts, legal commitments
-and roadmap dates go to a person unless the evidence states them; then anything undocumented, unsupported
-or below the confidence threshold is handed off.
+and roadmap dates go to a person unless authoritative evidence states them, and so does evidence that
+speaks of a price, discount, contract or roadmap from a document that is not authoritative (its sentence is
+never quoted to the buyer); then anything undocumented, unsupported or below the confidence threshold is
+handed off.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass, field
 
 from assistant.outcomes import FixedReply, Outcome, Reason, ReasonCode, is_knowledge_gap
 from assistant.sentences import content_terms
-from assistant.topics import sensitive_topics, unstated
+from assistant.topics import sensitive_topics, statement_topics, unstated
 from assistant.tuning import Tuning
 from assistant.verdict import Verdict
 
@@ -30,6 +32,9 @@ class TurnFacts:
     cited_quotes: list[str]  # the grounded answer's quotes
     unsupported: list[tuple[str, str]]  # (sentence, why) of claims no passage supports
     unknown_names: list[str]
+    # The cited quotes that come from documents not authoritative (assistant/authority.py): they may answer,
+    # but never state a sensitive topic to a buyer.
+    unvetted_quotes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -72,8 +77,10 @@ def decide(facts: TurnFacts, *, threshold: float, tuning: Tuning) -> Decision:
         )
     sensitive = _sensitive_reasons(facts)
     if sensitive:
-        # The documented policy is still worth quoting while a person takes the question.
-        quote = bool(facts.cited_quotes) and not weak
+        # The documented policy is still worth quoting while a person takes the question, unless part of
+        # the evidence is a sensitive statement no authoritative document makes.
+        unvetted = any(r.code is ReasonCode.SENSITIVE_UNVETTED_EVIDENCE for r in sensitive)
+        quote = bool(facts.cited_quotes) and not weak and not unvetted
         return Decision(Outcome.HANDED_OFF, sensitive, FixedReply.SENSITIVE, quote_evidence=quote)
     reasons = _evidence_reasons(facts, threshold=threshold, weak=weak)
     if reasons:
@@ -91,7 +98,9 @@ def decide(facts: TurnFacts, *, threshold: float, tuning: Tuning) -> Decision:
 
 
 def _sensitive_reasons(facts: TurnFacts) -> list[Reason]:
-    evidence_text = " ".join(facts.cited_quotes)
+    # Only authoritative evidence states a sensitive topic the buyer asked about.
+    authoritative = [quote for quote in facts.cited_quotes if quote not in facts.unvetted_quotes]
+    evidence_text = " ".join(authoritative)
     reasons = []
     for topic in sensitive_topics(facts.question):
         if topic.needs_human:
@@ -100,6 +109,10 @@ def _sensitive_reasons(facts: TurnFacts) -> list[Reason]:
         elif unstated(topic, evidence_text):
             detail = f"sensitive topic: {topic.name} not stated in the documents"
             reasons.append(Reason(ReasonCode.SENSITIVE_NOT_STATED, detail))
+    unvetted = sorted({name for quote in facts.unvetted_quotes for name in statement_topics(quote)})
+    if unvetted:
+        detail = f"the evidence speaks of {', '.join(unvetted)} in a document that is not authoritative"
+        reasons.append(Reason(ReasonCode.SENSITIVE_UNVETTED_EVIDENCE, detail))
     return reasons
 
 

@@ -24,6 +24,9 @@ class ReasonCode(StrEnum):
     HUMAN_REQUESTED = "human_requested"
     SENSITIVE_DECIDED_BY_PEOPLE = "sensitive_decided_by_people"
     SENSITIVE_NOT_STATED = "sensitive_not_stated"
+    # The evidence holds a price, discount, contract or roadmap sentence from a document that is not
+    # authoritative (a saved rep reply): a person decides whether it applies to this buyer.
+    SENSITIVE_UNVETTED_EVIDENCE = "sensitive_unvetted_evidence"
     CONFIRMATION_NOT_DOCUMENTED = "confirmation_not_documented"
     UNSUPPORTED_CLAIM = "unsupported_claim"
     NO_EVIDENCE = "no_evidence"

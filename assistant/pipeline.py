@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from assistant.authority import authoritative
 from assistant.composition import Composer, Composition, CompositionRequest, TokenSink
 from assistant.confidence import ConfidenceParts, confidence_parts
 from assistant.decision import Decision, TurnFacts, decide
@@ -96,7 +97,7 @@ class Assistant:
         top_similarity = max((hit.similarity or 0.0 for hit in hits), default=0.0)
         parts = self._confidence(understanding, composition, grounding, top_similarity)
         decision = decide(
-            self._facts(understanding, composition, grounding, parts, top_similarity),
+            self._facts(understanding, composition, grounding, parts, top_similarity, hits),
             threshold=self.handoff_threshold,
             tuning=self.tuning,
         )
@@ -143,7 +144,9 @@ class Assistant:
         grounding: Grounding,
         parts: ConfidenceParts,
         top_similarity: float,
+        hits: list[Hit],
     ) -> TurnFacts:
+        chunks = {hit.chunk.id: hit.chunk for hit in hits}
         return TurnFacts(
             question=understanding.question,
             wants_human=understanding.intents.wants_human,
@@ -155,6 +158,11 @@ class Assistant:
             cited_quotes=[c.quote for c in grounding.citations],
             unsupported=[(s.text, s.reason) for s in grounding.unsupported],
             unknown_names=understanding.unknown_names,
+            unvetted_quotes=[
+                c.quote
+                for c in grounding.citations
+                if c.chunk_id not in chunks or not authoritative(chunks[c.chunk_id])
+            ],
         )
 
     @staticmethod

@@ -14,6 +14,8 @@ from assistant.storage.conversations import ConversationStore, MessageView
 from assistant.storage.handoffs import HELD, STATES, HandoffError, HandoffState, HandoffStore, HandoffView
 from assistant.storage.models import utcnow
 
+ADMIN = "admin"  # the role that may save any rep's reply (assistant/storage/users.py ROLES)
+
 if TYPE_CHECKING:
     from ingest.sync import Syncer  # imported when a reply is saved: every `lastmile` command imports this
 
@@ -34,8 +36,11 @@ class RepDesk:
     def __init__(
         self, *, conversations: ConversationStore, handoffs: HandoffStore, syncer: Callable[[], Syncer]
     ) -> None:
+        if conversations.database is not handoffs.database:
+            raise ValueError("conversations and handoffs must share one database: a reply is one transaction")
         self._conversations = conversations
         self._handoffs = handoffs
+        self._database = conversations.database
         self._syncer = syncer  # called only to save a reply: opening the knowledge base loads the model
 
     def queue(self, *, state: HandoffState | None = None, limit: int = 200) -> list[HandoffView]:
@@ -58,27 +63,33 @@ class RepDesk:
         self._handoffs.claim(handoff_id, rep)
 
     def reply(self, handoff_id: int, rep: str, text: str) -> None:
-        handoff = self._handoffs.get(handoff_id)
-        self._handoffs.reply(handoff_id, rep, text)
-        self._conversations.add(handoff.conversation_id, "rep", text.strip(), author=rep)
+        """Send the holder's reply: the handoff turns `replied` and the reply appears in the buyer's
+        conversation, in one transaction (both or neither)."""
+        with self._database.transaction():
+            handoff = self._handoffs.get(handoff_id)
+            self._handoffs.reply(handoff_id, rep, text)
+            self._conversations.add(handoff.conversation_id, "rep", text.strip(), author=rep)
 
     def resolve(self, handoff_id: int, rep: str) -> None:
         self._handoffs.resolve(handoff_id, rep)
 
-    def save_reply(self, handoff_id: int, owner: str) -> str:
-        """Ingest the reply sent on this handoff as a verified Q&A document owned by `owner`; returns its
-        document id. `HandoffError` when nothing was replied yet, `ValueError` when ingesting fails."""
+    def save_reply(self, handoff_id: int, *, by: str, role: str) -> str:
+        """Ingest the reply sent on this handoff as a verified Q&A document owned by `by`; returns its
+        document id. Only the rep's words are saved: the buyer's question stays in the handoff.
+
+        `by` is the acting user and `role` their current role: an admin may save any reply, a rep only the
+        reply of a handoff they hold. `HandoffError` when refused or when nothing was replied yet,
+        `ValueError` when ingesting fails."""
         from ingest.verified_qa import save_verified_answer
 
         handoff = self._handoffs.get(handoff_id)
         if not handoff.reply.strip():
             raise HandoffError(f"handoff {handoff_id} has no reply to save: send a reply first")
+        if role != ADMIN and not (by and handoff.rep == by):
+            holder = f"{handoff.rep}, who holds it," if handoff.rep else "the rep who holds it"
+            raise HandoffError(f"only an admin or {holder} may save the reply of handoff {handoff_id}")
         document_id = save_verified_answer(
-            self._syncer(),
-            handoff_id=handoff.id,
-            question=handoff.question,
-            answer=handoff.reply,
-            owner=owner,
+            self._syncer(), handoff_id=handoff.id, answer=handoff.reply, owner=by
         )
         self._handoffs.mark_saved(handoff.id, document_id)
         return document_id

@@ -3,6 +3,10 @@
 This is what the buyer's surfaces (the chat page, the HTTP API, `lastmile chat`) call; none of them
 reaches the stores. A buyer is identified only by the unguessable conversation id they hold, and every
 method here reads or writes that one conversation.
+
+A turn's writes (the buyer's message, the assistant's reply, the handoff it opens) are one transaction, and
+so are "talk to an expert"'s (the handoff and the message saying an expert is coming): a crash between
+them leaves nothing half-written, and a buyer is never told an expert is coming without a handoff.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ __all__ = [
     "UnknownConversation",
 ]
 
+EXPERT_COMING = "I've asked a product expert to join; they will reply here."
 # The reason recorded for the "talk to an expert" button.
 REQUESTED_BY_BUYER = Reason(ReasonCode.HUMAN_REQUESTED, "buyer asked for a human")
 
@@ -43,9 +48,12 @@ class ChatService:
     def __init__(
         self, *, assistant: Assistant, conversations: ConversationStore, handoffs: HandoffStore
     ) -> None:
+        if conversations.database is not handoffs.database:
+            raise ValueError("conversations and handoffs must share one database: a turn is one transaction")
         self.assistant = assistant
         self._conversations = conversations
         self._handoffs = handoffs
+        self._database = conversations.database
 
     def start(self) -> str:
         """A new conversation; its id is the buyer's only key to it."""
@@ -57,33 +65,34 @@ class ChatService:
     def ask(self, conversation_id: str, text: str, *, on_token: Callable[[str], None] | None = None) -> Turn:
         history = self._conversations.buyer_questions(conversation_id)  # raises for an unknown id
         answer = self.assistant.ask(text, history=history, on_token=on_token)
-        self._conversations.add(conversation_id, "buyer", text.strip())
-        message_id = self._conversations.add(
-            conversation_id, "assistant", answer.text, payload=answer.as_dict()
-        )
-        handoff_id = self._open_handoff(conversation_id, text.strip(), answer) if answer.handoff else None
+        with self._database.transaction():  # the question, the reply and the handoff land together
+            self._conversations.add(conversation_id, "buyer", text.strip())
+            message_id = self._conversations.add(
+                conversation_id, "assistant", answer.text, payload=answer.as_dict()
+            )
+            handoff_id = self._open_handoff(conversation_id, text.strip(), answer) if answer.handoff else None
         return Turn(answer=answer, message_id=message_id, handoff_id=handoff_id)
 
     def request_human(self, conversation_id: str) -> int:
         """The buyer's "talk to an expert" button: opens a handoff on their latest question."""
-        questions = self._conversations.buyer_questions(conversation_id, limit=1)
-        active = self._active(conversation_id)
-        if active is not None:
-            return active
-        self._conversations.add(
-            conversation_id, "assistant", "I've asked a product expert to join; they will reply here."
-        )
-        return self._handoffs.open(
-            conversation_id=conversation_id,
-            question=questions[-1] if questions else "(the buyer asked to talk to an expert)",
-            reasons=[REQUESTED_BY_BUYER],
-            intents={},
-            sources=[],
-            draft="",
-            draft_citations=[],
-            knowledge_gap=False,
-            confidence=0.0,
-        )
+        with self._database.transaction():  # the handoff and the message announcing it land together
+            questions = self._conversations.buyer_questions(conversation_id, limit=1)
+            active = self._active(conversation_id)
+            if active is not None:
+                return active
+            handoff_id = self._handoffs.open(
+                conversation_id=conversation_id,
+                question=questions[-1] if questions else "(the buyer asked to talk to an expert)",
+                reasons=[REQUESTED_BY_BUYER],
+                intents={},
+                sources=[],
+                draft="",
+                draft_citations=[],
+                knowledge_gap=False,
+                confidence=0.0,
+            )
+            self._conversations.add(conversation_id, "assistant", EXPERT_COMING)
+            return handoff_id
 
     def transcript(self, conversation_id: str, *, after_id: int = 0) -> list[MessageView]:
         return self._conversations.messages(conversation_id, after_id=after_id)

@@ -1,13 +1,17 @@
 """Topics Lastmile never guesses: price, discounts, contract terms, legal/compliance commitments, roadmap dates.
 
 A question on such a topic is answered only when the cited evidence states the thing asked; discounts and
-roadmap dates always go to a human, with any documented policy quoted.
+roadmap dates always go to a human, with any documented policy quoted. The evidence is checked too: a
+sentence on price, discounts, contracts or the roadmap may reach a buyer only from an authoritative
+document (`statement_topics`; assistant/authority.py says which documents are).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from assistant.normalise import folded
 
 _TOPICS: dict[str, str] = {
     "price": r"\b(price[sd]?|pricing|cost[s]?|fees?|per (month|year|user|seat)|quote|budget|invoice)\b|\$\s?\d"
@@ -30,6 +34,12 @@ _NAMED_TERM = re.compile(
 )
 
 
+# What only an authoritative document may state to a buyer. Not "legal": a saved reply saying "we are
+# SOC 2 certified" repeats what the security documents state, while a price, a concession, a contract term
+# or a date written for one buyer's case is a commitment a person makes.
+STATEMENT_TOPICS = ("price", "discount", "contract", "roadmap")
+
+
 def _key(term: str) -> str:
     """What the evidence must contain for a named term: its number when it has one ("iso 27001" → "27001",
     so "ISO/IEC 27001:2022" counts), else the word without spaces ("soc 2" → "soc2")."""
@@ -45,11 +55,21 @@ class SensitiveTopic:
 
 
 def sensitive_topics(question: str) -> list[SensitiveTopic]:
+    question = folded(question)  # a look-alike letter or a zero-width space hides no topic
     found = []
     for name, pattern in _COMPILED.items():
         if pattern.search(question):
             terms = tuple(sorted({m.group(0).lower() for m in _NAMED_TERM.finditer(question)}))
             found.append(SensitiveTopic(name, name in ALWAYS_HUMAN, terms))
+    return found
+
+
+def statement_topics(sentence: str) -> list[str]:
+    """The topics of STATEMENT_TOPICS a document sentence speaks of (an amount of money counts as price)."""
+    sentence = folded(sentence)
+    found = [name for name in STATEMENT_TOPICS if _COMPILED[name].search(sentence)]
+    if "price" not in found and _MONEY.search(sentence):
+        found.insert(0, "price")
     return found
 
 

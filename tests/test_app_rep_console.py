@@ -87,6 +87,24 @@ def test_claimed_by_someone_else_is_an_error_not_a_traceback(console_home):
     assert send.disabled
 
 
+def test_only_the_holder_or_an_admin_may_save_a_reply(console_home):
+    handoff_id = console_home
+    desk = services().desk
+    desk.claim(handoff_id, "rita")
+    desk.reply(handoff_id, "rita", REPLY)
+
+    other_rep = page("rep_console", "ralph")
+    other_rep.run()
+    save = next(button for button in other_rep.button if button.label == "Save to knowledge base")
+    assert save.disabled, "another rep cannot save rita's reply"
+
+    admin = page("rep_console", "ada")
+    admin.run()
+    click(admin, "Save to knowledge base")
+    assert desk.get(handoff_id).saved_document == f"verified-qa/handoff-{handoff_id}.md"
+    assert services().admin.document(f"verified-qa/handoff-{handoff_id}.md").owner == "ada"
+
+
 def test_admin_may_use_the_console(console_home):
     app = page("rep_console", "ada")
     app.run()

@@ -46,6 +46,9 @@ def test_terminal_chat_then_rep_works_the_handoff(sample_home):
         "handoffs", "reply", handoff, "Not supported; use a CSV export.", "--rep", "ann", "--home", home
     )
     assert sent.returncode == 0, sent.stderr
+    refused = lastmile("handoffs", "save", handoff, "--rep", "bob", "--home", home)
+    assert refused.returncode == 2, "only the holder or an admin saves a reply to the knowledge base"
+    assert "only an admin or ann" in refused.stderr
     assert lastmile("handoffs", "resolve", handoff, "--rep", "ann", "--home", home).returncode == 0
 
     shown = json.loads(lastmile("handoffs", "show", handoff, "--home", home).stdout)

@@ -144,12 +144,12 @@ def test_approved_reply_is_saved_to_the_knowledge_base(tmp_path, embedder, datab
     turn = chat.ask(chat.start(), question)
     assert turn.handoff_id is not None
     with pytest.raises(HandoffError, match="no reply to save"):
-        desk.save_reply(turn.handoff_id, "ann")
+        desk.save_reply(turn.handoff_id, by="ann", role="rep")
 
     desk.claim(turn.handoff_id, "ann")
     reply = "Lotus Notes 6 is not supported; export to CSV and load it with the file connector."
     desk.reply(turn.handoff_id, "ann", reply)
-    document_id = desk.save_reply(turn.handoff_id, "ann")
+    document_id = desk.save_reply(turn.handoff_id, by="ann", role="rep")
     assert document_id == f"verified-qa/handoff-{turn.handoff_id}.md"
     assert desk.get(turn.handoff_id).saved_document == document_id
     record = kb.registry.get(document_id)
@@ -172,7 +172,7 @@ def test_saved_reply_is_chunked_as_the_settings_say(tmp_path, embedder, database
         desk, HandoffStore(database), conversation, "How do we move Lotus Notes 6 data?", reply
     )
 
-    document_id = desk.save_reply(handoff_id, "ann")
+    document_id = desk.save_reply(handoff_id, by="ann", role="rep")
     chunks = [text for _, _, _, text in kb.registry.chunks(document_id)]
     assert len(chunks) > 1
     assert max(len(text.split()) for text in chunks) <= chunk_words, [len(t.split()) for t in chunks]

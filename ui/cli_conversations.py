@@ -155,11 +155,25 @@ def resolve(handoff_id: int, rep: RepOption, home: HomeOption = None) -> None:
 
 @handoffs_app.command()
 def save(
-    handoff_id: int, owner: Annotated[str, typer.Option(help="Who verified it.")], home: HomeOption = None
+    handoff_id: int,
+    rep: Annotated[
+        str,
+        typer.Option(
+            "--rep",
+            "--owner",
+            help="Who approves it: the rep who holds the handoff, or an admin (the role is read from the "
+            "staff accounts).",
+        ),
+    ],
+    home: HomeOption = None,
 ) -> None:
-    """Save the rep's reply to the knowledge base as a verified Q&A document."""
+    """Save the rep's reply (their words only) to the knowledge base as a verified Q&A document."""
+    from assistant.wiring import build_accounts
+
+    settings = _settings(home)
+    role = build_accounts(settings).role(rep.strip()) or ""  # a name with no staff account: no role
     try:
-        document_id = _desk(home).save_reply(handoff_id, owner)
+        document_id = _desk(home).save_reply(handoff_id, by=rep.strip(), role=role)
     except (HandoffError, ValueError) as error:
         _fail(error)
     typer.echo(f"saved as {document_id}")

@@ -40,6 +40,11 @@ class ConversationStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    @property
+    def database(self) -> Database:
+        """The database it writes to: services open a unit of work on it (`Database.transaction`)."""
+        return self._db
+
     def start(self) -> str:
         conversation_id = secrets.token_urlsafe(TOKEN_BYTES)
         with self._db.session() as session:

@@ -1,9 +1,16 @@
-"""Opening the SQL database: engine, sessions, and Alembic migrations applied on open."""
+"""Opening the SQL database: engine, sessions, units of work, and Alembic migrations applied on open.
+
+Every store call runs in a transaction of its own (`Database.session`), unless it runs inside a unit of
+work (`Database.transaction`): then it joins that one transaction, so several stores' writes (a buyer's
+turn and the handoff it opens, a rep's reply and its message in the buyer's transcript) commit together or
+not at all, even when the process dies between them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -28,12 +35,34 @@ class Database:
         if is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # The unit of work open in this thread or task, if any (a ContextVar: threads never share one).
+        self._unit_of_work: ContextVar[Session | None] = ContextVar(f"unit_of_work_{id(self)}", default=None)
         upgrade(self.engine)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
+        """A session in a transaction: a new one committed on leaving, or the open unit of work's."""
+        joined = self._unit_of_work.get()
+        if joined is not None:
+            yield joined  # committed or rolled back with the whole unit of work
+            return
         with self._sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """A unit of work: every store call on this database inside the block joins one transaction,
+        committed when the block ends and rolled back whole if anything in it raises. Nested units join
+        the outer one."""
+        if self._unit_of_work.get() is not None:
+            yield
+            return
+        with self._sessions() as session, session.begin():
+            token = self._unit_of_work.set(session)
+            try:
+                yield
+            finally:
+                self._unit_of_work.reset(token)
 
     def dispose(self) -> None:
         self.engine.dispose()

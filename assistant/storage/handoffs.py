@@ -76,6 +76,11 @@ class HandoffStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    @property
+    def database(self) -> Database:
+        """The database it writes to: services open a unit of work on it (`Database.transaction`)."""
+        return self._db
+
     def open(
         self,
         *,

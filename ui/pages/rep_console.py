@@ -41,7 +41,7 @@ def on_click(action: str, handoff_id: int) -> None:
         elif action == "resolve":
             desk.resolve(handoff_id, rep)
         else:
-            document_id = desk.save_reply(handoff_id, rep)
+            document_id = desk.save_reply(handoff_id, by=rep, role=user["role"])
     except (HandoffError, ValueError) as error:
         st.session_state[NOTICE_KEY] = ("error", f"Not done: {error}.")
         return
@@ -91,6 +91,7 @@ def evidence(handoff: HandoffView) -> None:
 
 def reply_box(handoff: HandoffView) -> None:
     mine = handoff.rep == user["name"]
+    is_admin = user["role"] == "admin"
     if handoff.state is HandoffState.OPEN:
         st.info("Claim this handoff to answer it: only one rep can hold it.")
         button(st, "Claim", "claim", handoff.id, type="primary", icon=":material/front_hand:")
@@ -124,9 +125,11 @@ def reply_box(handoff: HandoffView) -> None:
         "Save to knowledge base",
         "save",
         handoff.id,
-        disabled=not handoff.reply.strip() or bool(handoff.saved_document),
+        # Only the rep holding the handoff, or an admin, approves a reply as knowledge (RepDesk checks too).
+        disabled=not handoff.reply.strip() or bool(handoff.saved_document) or not (mine or is_admin),
         icon=":material/library_add:",
-        help="Add the reply you sent as a verified Q&A document, so the assistant can answer it next time.",
+        help="Add the reply (your words only, never the buyer's) as a verified Q&A document, so the "
+        "assistant can answer it next time. The rep who holds the handoff or an admin may save it.",
     )
     if handoff.saved_document:
         st.caption(f"Saved to the knowledge base as {escaped(handoff.saved_document)}.")
