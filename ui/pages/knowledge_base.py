@@ -10,6 +10,7 @@ import streamlit as st
 
 from assistant.knowledge_admin import SEARCH_MODES, SUPPORTED_SUFFIXES, Upload
 from ui.auth import require_role
+from ui.render import escaped
 from ui.resources import get_services
 
 UPLOADS_KEY = "kb_upload_results"
@@ -172,7 +173,7 @@ def _plural(count: int, noun: str) -> str:
 
 st.title("Knowledge base")
 if message := st.session_state.pop(FLASH_KEY, None):
-    st.success(message)
+    st.success(escaped(message))  # it names an uploaded file and a failure detail: never Markdown
 documents, upload, search, gaps = st.tabs(["Documents", "Upload", "Search preview", "Knowledge gaps"])
 with documents:
     documents_tab()
