@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -29,6 +29,14 @@ class Evidence:
     score: float
     coverage: float  # share of the question's content terms the sentence contains
     semantic: float | None = None
+    vector: np.ndarray | None = field(default=None, repr=False, compare=False)  # when it was embedded
+    answers: float | None = None  # P(the sentence answers the question), from the evidence scorer
+
+    @property
+    def context(self) -> str:
+        """What the sentence answers under: its FAQ row's question, or its section heading."""
+        faq = _FAQ.match(self.hit.chunk.text)
+        return faq.group(1).strip() if faq else self.hit.chunk.heading
 
     @property
     def about_risk(self) -> bool:
@@ -74,20 +82,24 @@ def select_evidence(
         return sorted(faq_answers, key=lambda e: e.score, reverse=True)[:limit]
     candidates.sort(key=lambda c: c[3] + t.rank_prior / c[0], reverse=True)
     semantic: list[float | None] = [None] * len(candidates)
+    vectors: list[np.ndarray | None] = [None] * len(candidates)
     if embed is not None and question_vector is not None:
         pool = candidates[: t.semantic_pool]
-        vectors = embed([sentence for _, _, sentence, _ in pool])
-        semantic[: len(pool)] = [float(v) for v in vectors @ question_vector]
-        candidates, semantic = candidates[: len(pool)], semantic[: len(pool)]
+        embedded = embed([sentence for _, _, sentence, _ in pool])
+        semantic[: len(pool)] = [float(v) for v in embedded @ question_vector]
+        vectors[: len(pool)] = list(embedded)
+        candidates, semantic, vectors = candidates[: len(pool)], semantic[: len(pool)], vectors[: len(pool)]
     scored = list(faq_answers)
-    for (position, hit, sentence, coverage), cosine in zip(candidates, semantic, strict=True):
+    for (position, hit, sentence, coverage), cosine, vector in zip(
+        candidates, semantic, vectors, strict=True
+    ):
         prior = t.rank_prior / position
         score = (
             coverage + prior
             if cosine is None
             else t.coverage_weight * coverage + t.semantic_weight * cosine + prior
         )
-        scored.append(Evidence(hit, position, sentence, score, max(0.0, coverage), cosine))
+        scored.append(Evidence(hit, position, sentence, score, max(0.0, coverage), cosine, vector))
     scored.sort(key=lambda e: e.score, reverse=True)
     unique: list[Evidence] = []
     for evidence in scored:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from assistant.composition import Composition, CompositionRequest, TokenSink
 from assistant.evidence import Evidence
+from assistant.sentences import content_terms
 from assistant.tuning import DEFAULT_TUNING, Tuning
 from assistant.verdict import VERDICT_TEXT, Verdict, asks_yes_or_no, verdict
 
@@ -20,6 +21,25 @@ FRAMING = frozenset({EXPLAIN, REASSURE, EXPERT_OFFER, *VERDICT_TEXT.values()})
 # answer buried the quote that answered on the sample set).
 QUOTES_ALONE, QUOTES_SHARED = 3, 2
 VERDICT_QUOTES = 2  # a verdict shows the two sentences it was decided on
+# Two quotes sharing this share of their content terms say the same thing (the FAQ row and the page it
+# summarises, "SOC 2 Type II" twice): the second adds nothing for the buyer.
+NEAR_DUPLICATE = 0.6
+
+
+def _same_thing(a: str, b: str) -> bool:
+    terms_a, terms_b = content_terms(a), content_terms(b)
+    union = terms_a | terms_b
+    return bool(union) and len(terms_a & terms_b) / len(union) >= NEAR_DUPLICATE
+
+
+def answer_first(pool: list[Evidence]) -> list[Evidence]:
+    """The pool with the sentence most likely to answer (the evidence scorer's P(answers)) moved first;
+    the rest keep their order. Without scores the pool is unchanged."""
+    scored = [e for e in pool if e.answers is not None]
+    if not scored:
+        return pool
+    best = max(scored, key=lambda e: e.answers or 0.0)
+    return [best, *(e for e in pool if e is not best)]
 
 
 def _quote(evidence: Evidence) -> str:
@@ -29,8 +49,9 @@ def _quote(evidence: Evidence) -> str:
 class ExtractiveComposer:
     name = "extractive"
 
-    def __init__(self, tuning: Tuning = DEFAULT_TUNING) -> None:
+    def __init__(self, tuning: Tuning = DEFAULT_TUNING, *, collapse_repeats: bool = False) -> None:
         self.tuning = tuning
+        self.collapse_repeats = collapse_repeats  # skip a quote that says what a shown one said
 
     def compose(self, request: CompositionRequest, *, on_token: TokenSink | None = None) -> Composition:
         question, intents = request.question, request.intents
@@ -45,8 +66,16 @@ class ExtractiveComposer:
         used: set[str] = set()
 
         def take(pool: list[Evidence], count: int) -> list[str]:
-            picked = [e for e in pool if e.sentence not in used][:count]
-            used.update(e.sentence for e in picked)
+            picked: list[Evidence] = []
+            for e in answer_first(pool) if not used else pool:
+                if len(picked) == count:
+                    break
+                if e.sentence in used:
+                    continue
+                if self.collapse_repeats and any(_same_thing(e.sentence, other) for other in used):
+                    continue
+                picked.append(e)
+                used.add(e.sentence)
             return [_quote(e) for e in picked]
 
         outcome: Verdict | None = None

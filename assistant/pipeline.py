@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -16,6 +17,7 @@ from assistant.composition import Composer, Composition, CompositionRequest, Tok
 from assistant.confidence import ConfidenceParts, confidence_parts
 from assistant.decision import Decision, TurnFacts, decide
 from assistant.evidence import Evidence, coverage_of, select_evidence
+from assistant.evidence_scorer import EvidenceCandidate, EvidenceScorer
 from assistant.extractive import FRAMING
 from assistant.followup import retrieval_query
 from assistant.grounding import Grounding, ground
@@ -63,6 +65,7 @@ class Assistant:
         vocabulary: Vocabulary,
         classifier: IntentClassifier,
         composer: Composer,
+        scorer: EvidenceScorer | None = None,
         top_k: int = 5,
         handoff_threshold: float = 0.5,
         retrieval_mode: Mode = "hybrid",
@@ -74,6 +77,7 @@ class Assistant:
         self.vocabulary = vocabulary
         self.classifier = classifier
         self.composer = composer
+        self.scorer = scorer  # P(answers) per evidence sentence: which quote leads the answer
         self.top_k = top_k
         self.handoff_threshold = handoff_threshold
         self.retrieval_mode = retrieval_mode
@@ -122,7 +126,12 @@ class Assistant:
 
     def _evidence(self, query: str, hits: list[Hit], query_vector: np.ndarray) -> list[Evidence]:
         embed = self.embedder.embed if self.semantic_evidence else None
-        return select_evidence(query, hits, embed=embed, question_vector=query_vector, tuning=self.tuning)
+        evidence = select_evidence(query, hits, embed=embed, question_vector=query_vector, tuning=self.tuning)
+        if self.scorer is None or not evidence:
+            return evidence
+        candidates = [EvidenceCandidate(e.sentence, e.context, e.vector) for e in evidence]
+        scores = self.scorer.score(query, candidates, question_vector=query_vector)
+        return [replace(e, answers=s.answers) for e, s in zip(evidence, scores, strict=True)]
 
     def _confidence(
         self, understanding: Understanding, composition: Composition, grounding: Grounding, top: float

@@ -78,6 +78,13 @@ class Settings(BaseSettings):
         ),
     )
 
+    answer_first: bool = Field(
+        default=False,
+        description="Lead offline answers with the sentence the evidence scorer (assistant/models/evidence.json) "
+        "finds most likely to answer, and drop quotes that repeat one already shown. Off by default until "
+        "calibrated: on the sample set it raised citation precision 0.696 -> 0.701 and answer token F1 "
+        "0.407 -> 0.410 but lowered handoff F1 0.639 -> 0.627.",
+    )
     semantic_evidence: bool = Field(
         default=True,
         description="Rank candidate answer sentences by embedding similarity too (one ~10-sentence batch per "

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from assistant.accounts import StaffAccounts
 from assistant.composition import Composer, FallbackComposer
 from assistant.deals.events import EventSink
+from assistant.evidence_scorer import EvidenceScorer
 from assistant.extractive import ExtractiveComposer
 from assistant.intent_model import DEFAULT_MODEL_PATH, LogRegIntentClassifier
 from assistant.intents import IntentClassifier, KeywordIntentClassifier
@@ -113,7 +114,7 @@ ANSWER_RETRIES = 1  # one retry, then the extractive composer answers this turn
 
 def build_composer(settings: Settings, *, tuning: Tuning = DEFAULT_TUNING) -> Composer:
     """The extractive composer offline; with an LLM configured, the LLM first and extractive on failure."""
-    extractive = ExtractiveComposer(tuning)
+    extractive = ExtractiveComposer(tuning, collapse_repeats=settings.answer_first)
     if not settings.llm_configured:
         return extractive
     chat = build_chat_model(
@@ -142,6 +143,14 @@ def build_intent_classifier(
     return trained
 
 
+def build_evidence_scorer(embedder: Embedder) -> EvidenceScorer | None:
+    """The shipped sentence-level evidence scorer (assistant/models/evidence.json); None when absent."""
+    from assistant.evidence_scorer import DEFAULT_MODEL_PATH as EVIDENCE_MODEL
+    from assistant.evidence_scorer import LogRegEvidenceScorer
+
+    return LogRegEvidenceScorer.load(EVIDENCE_MODEL, embedder) if EVIDENCE_MODEL.exists() else None
+
+
 def build_assistant(settings: Settings, kb: KnowledgeBase | None = None) -> Assistant:
     kb = kb or build_knowledge(settings)
     return Assistant(
@@ -150,6 +159,7 @@ def build_assistant(settings: Settings, kb: KnowledgeBase | None = None) -> Assi
         vocabulary=kb.lexical,
         classifier=build_intent_classifier(settings, kb.embedder),
         composer=build_composer(settings),
+        scorer=build_evidence_scorer(kb.embedder) if settings.answer_first else None,
         top_k=settings.top_k,
         handoff_threshold=settings.handoff_threshold,
         retrieval_mode=settings.retrieval_mode,  # type: ignore[arg-type]
