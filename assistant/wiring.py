@@ -32,11 +32,10 @@ from assistant.storage.handoffs import HandoffStore
 from assistant.tuning import DEFAULT_TUNING, Tuning
 from ingest.sync import MB, Syncer
 from knowledge import reranker as rerankers
-from knowledge.base import KnowledgeBase
+from knowledge.base import KnowledgeBase, open_knowledge_db
 from knowledge.chroma_index import ChromaIndex
 from knowledge.embedder import Embedder, LazyEmbedder, SentenceTransformerEmbedder
 from knowledge.retriever import HybridRetriever
-from knowledge.store_db import KnowledgeDB
 
 if TYPE_CHECKING:
     from langchain_openai import ChatOpenAI
@@ -62,7 +61,11 @@ def build_knowledge(
         url=settings.chroma_url,
         collection=settings.collection,
     )
-    return KnowledgeBase(embedder=embedder, dense=dense, db=KnowledgeDB(settings.knowledge_db_path))
+    return KnowledgeBase(
+        embedder=embedder,
+        dense=dense,
+        db=open_knowledge_db(settings.home, settings.resolved_knowledge_database_url),
+    )
 
 
 def build_syncer(settings: Settings, kb: KnowledgeBase) -> Syncer:
@@ -87,7 +90,11 @@ def build_retriever(settings: Settings, kb: KnowledgeBase) -> HybridRetriever:
 def build_database(settings: Settings) -> Database:
     """The SQL database of conversations, handoffs and users (migrated to the latest schema on open)."""
     settings.home.mkdir(parents=True, exist_ok=True)
-    return Database(settings.resolved_database_url)
+    return Database(
+        settings.resolved_database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+    )
 
 
 def build_chat_model(
