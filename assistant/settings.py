@@ -192,6 +192,13 @@ class Settings(BaseSettings):
     def knowledge_db_path(self) -> Path:
         return self.home / "knowledge.sqlite3"
 
+    def embedded_under(self, home: Path) -> Settings:
+        """These settings on the embedded stores under `home` (a throw-away eval or bench home): no Chroma
+        server and no shared database, so nothing leaks into the deployment's stores."""
+        return self.model_copy(
+            update={"home": home, "chroma_url": None, "database_url": None, "knowledge_database_url": None}
+        )
+
     @property
     def resolved_knowledge_database_url(self) -> str | None:
         """The PostgreSQL database of the knowledge registry and lexical index; None = the SQLite file."""

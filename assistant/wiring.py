@@ -8,6 +8,7 @@ may never use (the embedding model, a reranker, the SQL database) are built on f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from langchain_openai import ChatOpenAI
 
     from assistant.intent_llm import LLMIntentClassifier
+    from assistant.store_move import MoveReport
 
 
 def build_embedder(settings: Settings) -> Embedder:
@@ -264,3 +266,29 @@ def build_webhook(settings: Settings, database: Database) -> EventSink:
         retries=settings.webhook_retries,
         backoff_s=settings.webhook_backoff_s,
     )
+
+
+def build_store_move(settings: Settings, *, to_database: str, to_chroma: str) -> Callable[[], MoveReport]:
+    """`lastmile migrate`: copies the stores `settings` name (the embedded home by default) to a PostgreSQL
+    database and a Chroma server (same collection name). Nothing is embedded: no model loads."""
+    from assistant.store_move import move_stores
+
+    target = settings.model_copy(
+        update={"chroma_url": to_chroma, "database_url": to_database, "knowledge_database_url": None}
+    )
+
+    def run() -> MoveReport:
+        source_kb = build_knowledge(settings, load_model=False)
+        target_kb = build_knowledge(target, load_model=False)
+        source_db, target_db = build_database(settings), build_database(target)
+        try:
+            return move_stores(
+                source_kb=source_kb, target_kb=target_kb, source_db=source_db, target_db=target_db
+            )
+        finally:
+            for kb in (source_kb, target_kb):
+                kb.close()
+            for db in (source_db, target_db):
+                db.dispose()
+
+    return run
