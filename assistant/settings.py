@@ -95,6 +95,23 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL for conversations, handoffs and users (e.g. postgresql+psycopg://...); "
         "unset = a SQLite file under home.",
     )
+    knowledge_database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL for the knowledge registry and lexical index, shared by every app process "
+        "(e.g. postgresql+psycopg://lastmile@db:5432/lastmile); unset = database_url when that is PostgreSQL, "
+        "else a SQLite file under home.",
+    )
+    database_pool_size: int = Field(
+        default=5,
+        ge=1,
+        description="Connections each process keeps open to a PostgreSQL database_url (SQLAlchemy pool_size); "
+        "one per concurrent request or Streamlit session at work is enough, more only ties up the server.",
+    )
+    database_max_overflow: int = Field(
+        default=10,
+        ge=0,
+        description="Connections a process may open above database_pool_size under a burst, closed after.",
+    )
 
     api_cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
@@ -174,6 +191,22 @@ class Settings(BaseSettings):
     @property
     def knowledge_db_path(self) -> Path:
         return self.home / "knowledge.sqlite3"
+
+    def embedded_under(self, home: Path) -> Settings:
+        """These settings on the embedded stores under `home` (a throw-away eval or bench home): no Chroma
+        server and no shared database, so nothing leaks into the deployment's stores."""
+        return self.model_copy(
+            update={"home": home, "chroma_url": None, "database_url": None, "knowledge_database_url": None}
+        )
+
+    @property
+    def resolved_knowledge_database_url(self) -> str | None:
+        """The PostgreSQL database of the knowledge registry and lexical index; None = the SQLite file."""
+        if self.knowledge_database_url:
+            return self.knowledge_database_url
+        if self.database_url and self.database_url.startswith(("postgresql", "postgres")):
+            return self.database_url
+        return None
 
     @property
     def resolved_database_url(self) -> str:

@@ -8,6 +8,7 @@ may never use (the embedding model, a reranker, the SQL database) are built on f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -32,16 +33,16 @@ from assistant.storage.handoffs import HandoffStore
 from assistant.tuning import DEFAULT_TUNING, Tuning
 from ingest.sync import MB, Syncer
 from knowledge import reranker as rerankers
-from knowledge.base import KnowledgeBase
+from knowledge.base import KnowledgeBase, open_knowledge_db
 from knowledge.chroma_index import ChromaIndex
 from knowledge.embedder import Embedder, LazyEmbedder, SentenceTransformerEmbedder
 from knowledge.retriever import HybridRetriever
-from knowledge.store_db import KnowledgeDB
 
 if TYPE_CHECKING:
     from langchain_openai import ChatOpenAI
 
     from assistant.intent_llm import LLMIntentClassifier
+    from assistant.store_move import MoveReport
 
 
 def build_embedder(settings: Settings) -> Embedder:
@@ -62,7 +63,11 @@ def build_knowledge(
         url=settings.chroma_url,
         collection=settings.collection,
     )
-    return KnowledgeBase(embedder=embedder, dense=dense, db=KnowledgeDB(settings.knowledge_db_path))
+    return KnowledgeBase(
+        embedder=embedder,
+        dense=dense,
+        db=open_knowledge_db(settings.home, settings.resolved_knowledge_database_url),
+    )
 
 
 def build_syncer(settings: Settings, kb: KnowledgeBase) -> Syncer:
@@ -87,7 +92,11 @@ def build_retriever(settings: Settings, kb: KnowledgeBase) -> HybridRetriever:
 def build_database(settings: Settings) -> Database:
     """The SQL database of conversations, handoffs and users (migrated to the latest schema on open)."""
     settings.home.mkdir(parents=True, exist_ok=True)
-    return Database(settings.resolved_database_url)
+    return Database(
+        settings.resolved_database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+    )
 
 
 def build_chat_model(
@@ -257,3 +266,29 @@ def build_webhook(settings: Settings, database: Database) -> EventSink:
         retries=settings.webhook_retries,
         backoff_s=settings.webhook_backoff_s,
     )
+
+
+def build_store_move(settings: Settings, *, to_database: str, to_chroma: str) -> Callable[[], MoveReport]:
+    """`lastmile migrate`: copies the stores `settings` name (the embedded home by default) to a PostgreSQL
+    database and a Chroma server (same collection name). Nothing is embedded: no model loads."""
+    from assistant.store_move import move_stores
+
+    target = settings.model_copy(
+        update={"chroma_url": to_chroma, "database_url": to_database, "knowledge_database_url": None}
+    )
+
+    def run() -> MoveReport:
+        source_kb = build_knowledge(settings, load_model=False)
+        target_kb = build_knowledge(target, load_model=False)
+        source_db, target_db = build_database(settings), build_database(target)
+        try:
+            return move_stores(
+                source_kb=source_kb, target_kb=target_kb, source_db=source_db, target_db=target_db
+            )
+        finally:
+            for kb in (source_kb, target_kb):
+                kb.close()
+            for db in (source_db, target_db):
+                db.dispose()
+
+    return run

@@ -10,6 +10,16 @@ samsung-s10 questions, embedded once with the real model.
   the same model: dense only, no fusion, no registry check).
 
     .venv/bin/python bench/query.py [--sizes 1000 10000 100000] [--rounds 4]
+
+With `--backends embedded shared` it compares the stores instead, in one run on the same data: the
+samsung-s10 manual ingested for real (embedded once; the shared store gets the same vectors by
+`knowledge.copy`), then grown with the same synthetic chunks on both; at each size, recall@5 (documents,
+as evals/retrieval.py scores it) and p50/p95 per mode: embedded = SQLite FTS5 + embedded Chroma, shared =
+PostgreSQL full-text + a Chroma server started here (`chroma run`) + the machine's PostgreSQL
+(`LASTMILE_BENCH_POSTGRES_URL`, default postgresql+psycopg://postgres@127.0.0.1:5432/test, in a schema of
+its own, dropped afterwards).
+
+    .venv/bin/python bench/query.py --backends embedded shared --sizes 1000 10000 [--rounds 2]
 """
 
 from __future__ import annotations
@@ -85,16 +95,103 @@ def timed(call, items) -> list[float]:
     return samples
 
 
+BENCH_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def compare_backends(args, embedder) -> None:
+    import os
+    import uuid
+    from urllib.parse import quote
+
+    import psycopg
+
+    from assistant.settings import Settings
+    from assistant.wiring import build_knowledge, build_syncer
+    from bench.synthetic import vocabulary
+    from evals.retrieval import CANDIDATE_CHUNKS, document_ranking, load_questions, score
+    from knowledge.chroma_server import ChromaServer
+    from knowledge.copy import copy_knowledge
+    from knowledge.pg_lock import libpq_url
+    from knowledge.retriever import HybridRetriever
+
+    questions = load_questions(EVALDATA / "questions.jsonl")
+    vectors = embedder.embed([q.text for q in questions])
+    words = vocabulary(EVALDATA / "kb")
+    postgres = os.environ.get("LASTMILE_BENCH_POSTGRES_URL", BENCH_POSTGRES)
+    schema = f"lastmile_bench_{uuid.uuid4().hex[:10]}"
+    with tempfile.TemporaryDirectory(prefix="lastmile-bench-backends-") as scratch:
+        with psycopg.connect(libpq_url(postgres), autocommit=True) as admin:
+            admin.execute(f'CREATE SCHEMA "{schema}"')
+        server = ChromaServer(Path(scratch) / "chroma-server")
+        try:
+            embedded = build_knowledge(Settings(home=Path(scratch) / "embedded"), embedder=embedder)
+            started = time.perf_counter()
+            report = build_syncer(Settings(home=Path(scratch) / "embedded"), embedded).sync([EVALDATA / "kb"])
+            print(f"samsung-s10 ingested: {report.chunks} chunks in {time.perf_counter() - started:.0f} s")
+            shared_settings = Settings(
+                home=Path(scratch) / "shared",
+                chroma_url=server.url,
+                database_url=f"{postgres}?options={quote(f'-csearch_path={schema}')}",
+            )
+            shared = build_knowledge(shared_settings, embedder=embedder)
+            started = time.perf_counter()
+            copy_knowledge(embedded, shared)
+            print(f"copied to the shared stores in {time.perf_counter() - started:.0f} s (no embedding)")
+            stores = {"embedded": embedded, "shared": shared}
+            print("\n| chunks | backend | mode | recall@5 | p50 ms | p95 ms |\n|---|---|---|---|---|---|")
+            for size in sorted(args.sizes):
+                for name in args.backends:
+                    kb = stores[name]
+                    grow(kb, size, words, np.random.default_rng(size))  # the same chunks on both
+                    retriever = HybridRetriever(kb)
+                    pairs = list(zip(questions, vectors, strict=True))
+                    for mode in ("dense", "lexical", "hybrid"):
+                        rankings = [
+                            document_ranking(
+                                retriever.search(q.text, k=CANDIDATE_CHUNKS, mode=mode, query_vector=v)
+                            )
+                            for q, v in pairs
+                        ]
+                        recall = score(rankings, [q.gold for q in questions]).recall[5]
+                        samples = timed(
+                            lambda p, m=mode, r=retriever: r.search(
+                                p[0].text, k=5, mode=m, query_vector=p[1]
+                            ),
+                            pairs * args.rounds,
+                        )
+                        p50, p95 = np.percentile(np.array(samples) * 1000, [50, 95])
+                        print(
+                            f"| {kb.dense.count():,} | {name} | {mode} | {recall:.2f} | {p50:.1f} | {p95:.1f} |"
+                        )
+            for kb in stores.values():
+                kb.close()
+        finally:
+            server.stop()
+            with psycopg.connect(libpq_url(postgres), autocommit=True) as admin:
+                admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--rounds", type=int, default=4, help="times each question is asked per mode")
     parser.add_argument("--threads", type=int, default=1, help=THREADS_HELP)
+    parser.add_argument(
+        "--backends",
+        nargs="+",
+        choices=["embedded", "shared"],
+        help="compare the stores on the same data (recall@5 and latency) instead of the LangChain baseline",
+    )
     args = parser.parse_args()
     if args.threads:
         import torch
 
         torch.set_num_threads(args.threads)
+    if args.backends:
+        from knowledge.embedder import SentenceTransformerEmbedder
+
+        compare_backends(args, SentenceTransformerEmbedder())
+        return
 
     from langchain_chroma import Chroma
     from langchain_huggingface import HuggingFaceEmbeddings

@@ -117,7 +117,7 @@ def evaluate_retrieval(
             )
     from assistant.wiring import build_knowledge, build_retriever, build_syncer
 
-    settings = settings.model_copy(update={"home": Path(home), "chroma_url": None})
+    settings = settings.embedded_under(Path(home))
     kb = build_knowledge(settings, embedder=embedder)
     try:
         started = time.perf_counter()

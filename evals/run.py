@@ -43,13 +43,17 @@ def run_eval(
     probes: str | Path | None = None,
     settings: Settings | None = None,
     progress: EvalProgress | None = None,
+    scratch_stores: bool = True,
 ) -> dict:
-    """Evaluate the assistant on `dataset` (plus `probes`) against `kb_dir`; returns the summary."""
+    """Evaluate the assistant on `dataset` (plus `probes`) against `kb_dir`; returns the summary.
+
+    The knowledge goes into throw-away embedded stores, whatever stores `settings` name; with
+    `scratch_stores=False` into exactly those (they must be empty and disposable: the shared-store tests)."""
     questions = with_probes(load_dataset(dataset), probes)
     settings = settings or Settings()
     progress = progress or EvalProgress()
     with tempfile.TemporaryDirectory(prefix="lastmile-eval-", ignore_cleanup_errors=True) as home:
-        run_settings = settings.model_copy(update={"home": Path(home), "chroma_url": None})
+        run_settings = settings.embedded_under(Path(home)) if scratch_stores else settings
         rows, ingest, assistant = _ingest_and_ask(kb_dir, questions, run_settings, progress)
     summary = {
         **summarize(rows),

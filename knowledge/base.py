@@ -27,8 +27,10 @@ from knowledge.chroma_index import ChromaIndex
 from knowledge.consistency import StoreHealth
 from knowledge.embedder import Embedder
 from knowledge.lexical_index import LexicalIndex
+from knowledge.lexical_pg import PostgresLexicalIndex
 from knowledge.registry import DocumentRegistry
 from knowledge.store_db import KnowledgeDB
+from knowledge.store_pg import PostgresKnowledgeDB
 from knowledge.text import embedding_text
 from knowledge.trust import FlaggedDocument
 from knowledge.types import Chunk
@@ -65,12 +67,14 @@ class Reconciliation:
 
 
 class KnowledgeBase:
-    def __init__(self, *, embedder: Embedder, dense: ChromaIndex, db: KnowledgeDB) -> None:
+    def __init__(
+        self, *, embedder: Embedder, dense: ChromaIndex, db: KnowledgeDB | PostgresKnowledgeDB
+    ) -> None:
         self.embedder = embedder
         self.dense = dense
         self.db = db
         self.registry = DocumentRegistry(db)
-        self.lexical = LexicalIndex(db)
+        self.lexical = PostgresLexicalIndex(db) if db.dialect == "postgresql" else LexicalIndex(db)
         self.writer = WriterCoordination(db, dense)
 
     @contextmanager
@@ -254,7 +258,16 @@ class KnowledgeBase:
         return not self.registry.list()
 
     def close(self) -> None:
+        self.writer.close()
         self.db.close()
+
+
+def open_knowledge_db(home: Path, database_url: str | None = None) -> KnowledgeDB | PostgresKnowledgeDB:
+    """The registry and lexical index: in PostgreSQL when a URL is given, else the SQLite file under home."""
+    if database_url:
+        return PostgresKnowledgeDB(database_url)
+    home.mkdir(parents=True, exist_ok=True)
+    return KnowledgeDB(home / "knowledge.sqlite3")
 
 
 def open_knowledge(
@@ -263,10 +276,12 @@ def open_knowledge(
     *,
     chroma_url: str | None = None,
     collection: str = "lastmile_chunks",
+    database_url: str | None = None,
 ) -> KnowledgeBase:
-    """The stores under `home` (Chroma directory + SQLite file), as `Settings` lays them out."""
+    """The stores as `Settings` lays them out: under `home` (Chroma directory + SQLite file) by default,
+    a Chroma server and a PostgreSQL database when their URLs are given."""
     home.mkdir(parents=True, exist_ok=True)
     dense = ChromaIndex(
         path=None if chroma_url else str(home / "chroma"), url=chroma_url, collection=collection
     )
-    return KnowledgeBase(embedder=embedder, dense=dense, db=KnowledgeDB(home / "knowledge.sqlite3"))
+    return KnowledgeBase(embedder=embedder, dense=dense, db=open_knowledge_db(home, database_url))

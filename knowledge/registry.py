@@ -51,9 +51,9 @@ class DocumentRegistry:
             if name not in FILTERABLE:
                 raise ValueError(f"cannot filter on {name!r}; use one of {', '.join(FILTERABLE)}")
             values = [wanted] if isinstance(wanted, str) else list(wanted)
-            clauses.append(f"{name} IN ({','.join('?' * len(values))})" if values else "0")
+            clauses.append(f"{name} IN ({','.join('?' * len(values))})" if values else "1 = 0")
             params.extend(values)
-        where = " AND ".join(clauses) or "1"
+        where = " AND ".join(clauses) or "1 = 1"  # portable: PostgreSQL wants a boolean
         return [
             row[0] for row in self._db.query(f"SELECT id FROM documents WHERE {where} ORDER BY id", params)
         ]
@@ -165,7 +165,7 @@ class DocumentRegistry:
 _SELECT = (
     "SELECT d.id, d.content_hash, d.title, d.type, d.version, d.owner, d.updated_at, d.size_bytes, "
     "COUNT(c.id) AS chunk_count, d.source_root, d.authoritative, "
-    "COALESCE(SUM(c.flag != ''), 0) AS flagged_chunks, "
+    "COALESCE(SUM(CASE WHEN c.flag != '' THEN 1 ELSE 0 END), 0) AS flagged_chunks, "
     "(d.approved_hash != '' AND d.approved_hash = d.content_hash) AS approved, d.approved_by "
     "FROM documents d LEFT JOIN chunks c ON c.document_id = d.id"
 )

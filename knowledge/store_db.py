@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from filelock import FileLock
+
 MIGRATIONS: list[tuple[str, str]] = [
     (
         "001_documents",
@@ -123,8 +125,13 @@ def _statements(script: str) -> Iterator[str]:
         raise ValueError(f"incomplete SQL statement in a migration: {buffer.strip()[:80]}")
 
 
+LOCK_FILE = "knowledge.write.lock"  # beside the SQLite file: the data folder's writer lock
+
+
 class KnowledgeDB:
     """A SQLite connection with the schema applied; `transaction()` groups writes atomically."""
+
+    dialect = "sqlite"
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
@@ -138,6 +145,17 @@ class KnowledgeDB:
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._migrate()
+
+    @property
+    def location(self) -> str:
+        """Where this store lives, for messages: the data folder."""
+        return str(Path(self.path).resolve().parent)
+
+    def writer_lock(self) -> FileLock:
+        """The lock every writer holds: an OS lock on a file beside the registry, released by the kernel
+        if the process dies. One lock object per file in this process (is_singleton): two knowledge bases
+        on one folder in one thread nest instead of deadlocking; other threads and processes wait."""
+        return FileLock(str(Path(self.location) / LOCK_FILE), is_singleton=True)
 
     def _migrate(self) -> None:
         with self.transaction() as conn:

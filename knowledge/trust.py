@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from knowledge.store_db import KnowledgeDB
+from knowledge.store_pg import PostgresKnowledgeDB
 
 _APPROVED = "(d.approved_hash != '' AND d.approved_hash = d.content_hash)"
 PARAMETERS = 500  # ids per IN (...) query, under SQLite's bound-parameter limit
@@ -38,7 +39,7 @@ class FlaggedDocument:
     passages: list[FlaggedPassage]
 
 
-def retrievable(db: KnowledgeDB, chunk_ids: Sequence[str]) -> dict[str, bool]:
+def retrievable(db: KnowledgeDB | PostgresKnowledgeDB, chunk_ids: Sequence[str]) -> dict[str, bool]:
     """Of these chunk ids, those a search may return (a registered document owns them, and they are
     unflagged or approved), each with its document's `authoritative` mark."""
     found: dict[str, bool] = {}
@@ -53,7 +54,7 @@ def retrievable(db: KnowledgeDB, chunk_ids: Sequence[str]) -> dict[str, bool]:
     return found
 
 
-def flagged_documents(db: KnowledgeDB) -> builtins.list[FlaggedDocument]:
+def flagged_documents(db: KnowledgeDB | PostgresKnowledgeDB) -> builtins.list[FlaggedDocument]:
     """Every document with flagged chunks, its passages, and whether an admin approved it."""
     rows = db.query(
         f"SELECT d.id, d.title, {_APPROVED} AS approved, d.approved_by, c.id AS chunk_id, c.heading, "

@@ -1,7 +1,9 @@
 """One writer at a time on a data folder, and readers that notice when someone wrote.
 
-Writers (an ingest, an upload, a delete, an approval, a repair) hold an exclusive lock on a file beside
-the registry (`filelock`: an OS lock, released by the kernel if the process dies). So when a writer starts
+Writers (an ingest, an upload, a delete, an approval, a repair) hold an exclusive lock the registry's
+store provides: on a file beside the SQLite registry (`filelock`: an OS lock, released by the kernel if the
+process dies), or a PostgreSQL advisory lock when the stores are shared (knowledge/pg_lock.py: released
+by the server when the holder's connection ends), so every machine's writers take turns. So when a writer starts
 and clears what an interrupted run left behind, no other writer is alive: everything unowned in the
 stores is provably a leftover, never another process's vectors in flight. Waiting for the lock is logged;
 after `timeout_s` the writer gives up with `WriterBusy`.
@@ -15,18 +17,19 @@ sees documents the CLI ingested.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from typing import Any
 
-from filelock import FileLock, Timeout
+from filelock import Timeout
 
 from knowledge.chroma_index import ChromaIndex
-from knowledge.store_db import KnowledgeDB
+from knowledge.pg_lock import LockTimeout
+from knowledge.store_db import LOCK_FILE, KnowledgeDB
+from knowledge.store_pg import PostgresKnowledgeDB
 
-LOCK_FILE = "knowledge.write.lock"
+__all__ = ["LOCK_FILE", "WriterBusy", "WriterCoordination"]
 # A sync of a large folder holds the lock for minutes; ten minutes of waiting means something is stuck.
 LOCK_TIMEOUT_S = 600.0
 _UNSEEN = -1  # before the first check: the client may have been opened before a write, so check once
@@ -39,14 +42,14 @@ class WriterBusy(RuntimeError):
 
 
 class WriterCoordination:
-    def __init__(self, db: KnowledgeDB, dense: ChromaIndex, *, timeout_s: float = LOCK_TIMEOUT_S) -> None:
+    def __init__(
+        self, db: KnowledgeDB | PostgresKnowledgeDB, dense: ChromaIndex, *, timeout_s: float = LOCK_TIMEOUT_S
+    ) -> None:
         self._db = db
         self._dense = dense
         self.timeout_s = timeout_s
-        self.folder = Path(db.path).resolve().parent
-        # One lock object per file in this process (is_singleton): two knowledge bases on one folder in
-        # one thread nest instead of deadlocking; other threads and processes wait.
-        self._lock = FileLock(str(self.folder / LOCK_FILE), is_singleton=True)
+        self.folder = db.location  # the data folder, or the shared database (for messages)
+        self._lock = db.writer_lock()
         self._seen = _UNSEEN
         self._checking = threading.Lock()
 
@@ -55,11 +58,11 @@ class WriterCoordination:
         """Hold the writer lock (re-entrant in one thread); the stores are current once inside."""
         try:
             self._lock.acquire(timeout=0)
-        except Timeout:
+        except (Timeout, LockTimeout):
             log.warning("waiting for another process writing to %s ...", self.folder)
             try:
                 self._lock.acquire(timeout=self.timeout_s)
-            except Timeout as error:
+            except (Timeout, LockTimeout) as error:
                 raise WriterBusy(
                     f"another process has been writing to the knowledge base in {self.folder} for over "
                     f"{self.timeout_s:.0f} s; try again when it has finished"
@@ -73,7 +76,13 @@ class WriterCoordination:
                     self.bump(conn)
             self._lock.release()
 
-    def bump(self, conn: sqlite3.Connection) -> None:
+    def close(self) -> None:
+        """Let go of the lock's resources (a PostgreSQL session); the lock must not be held."""
+        closing = getattr(self._lock, "close", None)
+        if closing is not None:
+            closing()
+
+    def bump(self, conn: Any) -> None:
         """Record a write, inside the writer's transaction (the lock is held, so this process is current)."""
         conn.execute("UPDATE kb_state SET value = value + 1 WHERE key = 'generation'")
         self._seen = int(conn.execute("SELECT value FROM kb_state WHERE key = 'generation'").fetchone()[0])

@@ -47,6 +47,62 @@ def kb(tmp_path, embedder):
     return make_kb(tmp_path / "home", embedder)
 
 
+# The backend-parametrised tier: a suite that takes `store_settings` (or `backend_kb`, `backend_database`)
+# runs twice, on the embedded default and on shared stores (a Chroma server started here and the
+# machine's PostgreSQL; tests/shared_stores.py). Suites opt in by overriding their own fixtures with these.
+BACKENDS = ("embedded", "shared")
+
+
+@pytest.fixture(scope="session")
+def shared_stores(tmp_path_factory):
+    from tests.shared_stores import start_shared_stores
+
+    stores = start_shared_stores(tmp_path_factory.mktemp("chroma-server") / "data")
+    yield stores
+    stores.chroma.stop()
+    for schema in list(stores.schemas):
+        stores.drop(schema)
+
+
+@pytest.fixture(params=BACKENDS)
+def store_settings(request, tmp_path):
+    """Settings for this test's own stores: under a temporary home, or a schema and a collection of
+    their own on the shared stores (dropped afterwards)."""
+    from assistant.settings import Settings
+
+    home = tmp_path / "home"
+    if request.param == "embedded":
+        yield Settings(home=home)
+        return
+    shared = request.getfixturevalue("shared_stores")
+    url, name = shared.isolated()
+    yield Settings(home=home, chroma_url=shared.chroma.url, collection=name, database_url=url)
+    shared.drop(name)
+
+
+def settings_kb(settings, embedder):
+    """The knowledge base these settings describe, with the session's embedder."""
+    from assistant.wiring import build_knowledge
+
+    return build_knowledge(settings, embedder=embedder)
+
+
+@pytest.fixture
+def backend_kb(store_settings, embedder):
+    kb = settings_kb(store_settings, embedder)
+    yield kb
+    kb.close()
+
+
+@pytest.fixture
+def backend_database(store_settings):
+    from assistant.wiring import build_database
+
+    db = build_database(store_settings)
+    yield db
+    db.dispose()
+
+
 @pytest.fixture(scope="session")
 def sample_home(tmp_path_factory, embedder) -> Path:
     from ingest.sync import Syncer

@@ -164,3 +164,19 @@ def test_eval_runs_unchanged_with_the_llm_composer(tiny, tmp_path, monkeypatch):
     assert asked == len(QUESTIONS), "every question goes through the LLM"
     assert (summary["composer"], summary["model"]) == ("llm", "standin")
     assert summary["n"] == len(QUESTIONS)
+
+
+@pytest.mark.parametrize("store_settings", ["shared"], indirect=True)  # the embedded run is `tiny_run`
+def test_eval_smoke_on_shared_stores(tiny, store_settings, tmp_path):
+    """The same eval on a Chroma server and PostgreSQL (a schema and collection of this test's own)."""
+    from evals.run import run_eval
+
+    _, kb, dataset, probes = tiny
+    summary = run_eval(
+        kb, dataset, tmp_path / "out", probes=probes, settings=store_settings, scratch_stores=False
+    )
+    assert summary["ingest"]["documents"] == len(DOCUMENTS)
+    assert summary["recall_at_5"] == 1.0, "three documents: every gold document is in the top 5"
+    assert summary["n_expect_handoff"] == 2
+    assert summary["sweep_agreement"] == 1.0
+    assert [r.id for r in read_rows(tmp_path / "out" / "rows.jsonl")] == ["t1", "t2", "t3", "probe:p1"]

@@ -1,6 +1,9 @@
 """Handoffs end to end against real SQLite, through the chat service and the rep desk: the lifecycle,
 concurrent claims, buyer isolation, and a rep's reply saved to the knowledge base through the normal
-ingest path, chunked as the settings say."""
+ingest path, chunked as the settings say.
+
+The SQL database is parametrised (tests/conftest.py `store_settings`): every test runs on SQLite and on
+the machine's PostgreSQL, the claim race included."""
 
 from __future__ import annotations
 
@@ -18,6 +21,11 @@ from assistant.wiring import build_assistant, build_desk, build_syncer
 from tests.conftest import SAMPLES, make_kb
 
 UNKNOWN_TOPIC = "Do you ship a native connector for Lotus Notes 6 databases?"
+
+
+@pytest.fixture
+def database(backend_database):
+    return backend_database
 
 
 @pytest.fixture

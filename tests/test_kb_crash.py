@@ -1,5 +1,8 @@
 """kill -9 during an ingest, run it again: registry, Chroma and the lexical index agree, no orphan or
-duplicate chunk, every document present once, and the second run adds exactly what the first did not."""
+duplicate chunk, every document present once, and the second run adds exactly what the first did not.
+
+Runs on both backends (tests/conftest.py `store_settings`): the embedded default, and a Chroma server with
+PostgreSQL, where the writer lock is a PostgreSQL advisory lock the killed process's session held."""
 
 from __future__ import annotations
 
@@ -15,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, make_kb
+from tests.conftest import REPO, settings_kb
+from tests.shared_stores import shared_environment
 
 DOCUMENTS = 300  # enough for several batches, so the kill lands mid-way
 WORDS = "buyer tier region cluster policy backup credit connector lineage catalog query token audit".split()
@@ -33,10 +37,10 @@ def _corpus(folder: Path) -> list[str]:
     return names
 
 
-def _ingest(docs: Path, home: Path) -> subprocess.Popen:
-    env = dict(os.environ, TOKENIZERS_PARALLELISM="false")
+def _ingest(docs: Path, settings) -> subprocess.Popen:
+    env = dict(os.environ, TOKENIZERS_PARALLELISM="false", **shared_environment(settings))
     return subprocess.Popen(
-        [sys.executable, "-m", "ui.cli", "ingest", str(docs), "--home", str(home), "--json"],
+        [sys.executable, "-m", "ui.cli", "ingest", str(docs), "--json"],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
@@ -45,49 +49,63 @@ def _ingest(docs: Path, home: Path) -> subprocess.Popen:
     )
 
 
-def _store_ids(home: Path) -> dict[str, list[str]]:
+def _store_ids(settings) -> dict[str, list[str]]:
     script = (
-        "import json, sys; from pathlib import Path; from knowledge.base import open_knowledge; "
-        "kb = open_knowledge(Path(sys.argv[1]), None); "
+        "import json; from assistant.settings import Settings; from assistant.wiring import build_knowledge; "
+        "kb = build_knowledge(Settings(), load_model=False); "
         "print(json.dumps({'registry': sorted(kb.registry.chunk_ids()), "
         "'lexical': sorted(kb.lexical.chunk_ids()), 'dense': sorted(kb.dense.ids())}))"
     )
+    env = dict(os.environ, **shared_environment(settings))
     done = subprocess.run(
-        [sys.executable, "-c", script, str(home)], cwd=REPO, capture_output=True, text=True, check=True
+        [sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True, check=True
     )
     return json.loads(done.stdout)
 
 
-def _landed(home: Path) -> set[str]:
+def _landed(settings) -> set[str]:
+    """The documents committed so far, read without taking any lock the writer might hold."""
+    url = settings.resolved_knowledge_database_url
+    if url is None:
+        path = settings.knowledge_db_path
+        try:
+            with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as conn:
+                return {row[0] for row in conn.execute("SELECT id FROM documents")}
+        except sqlite3.OperationalError:  # not created yet
+            return set()
+    import psycopg
+
+    from knowledge.pg_lock import libpq_url
+
     try:
-        with sqlite3.connect(f"file:{home / 'knowledge.sqlite3'}?mode=ro", uri=True, timeout=5) as conn:
+        with psycopg.connect(libpq_url(url), autocommit=True) as conn:
             return {row[0] for row in conn.execute("SELECT id FROM documents")}
-    except sqlite3.OperationalError:  # not created yet
+    except psycopg.errors.UndefinedTable:  # not created yet
         return set()
 
 
 @pytest.mark.slow
-def test_kill_minus_9_mid_ingest_then_rerun_leaves_stores_in_agreement(tmp_path, embedder):
-    docs, home = tmp_path / "docs", tmp_path / "home"
+def test_kill_minus_9_mid_ingest_then_rerun_leaves_stores_in_agreement(tmp_path, embedder, store_settings):
+    docs = tmp_path / "docs"
     names = _corpus(docs)
-    first = _ingest(docs, home)
+    first = _ingest(docs, store_settings)
     deadline = time.monotonic() + 300
-    while not _landed(home) and first.poll() is None and time.monotonic() < deadline:
+    while not _landed(store_settings) and first.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert first.poll() is None, f"the ingest ended before it could be killed: {first.communicate()}"
     first.send_signal(signal.SIGKILL)
     first.communicate()
     assert first.returncode == -signal.SIGKILL
-    landed = _landed(home)
+    landed = _landed(store_settings)
     assert 0 < len(landed) < DOCUMENTS, "killed mid-way: some documents landed, not all"
 
     # What a reader sees right after the crash: every registered chunk is searchable both ways.
     # (Read in another process: an embedded Chroma client caches state and must not outlive the writer.)
-    seen = _store_ids(home)
+    seen = _store_ids(store_settings)
     assert seen["registry"] == seen["lexical"]
     assert set(seen["registry"]) <= set(seen["dense"]), "a committed document's vectors are all in Chroma"
 
-    second = _ingest(docs, home)
+    second = _ingest(docs, store_settings)
     out, err = second.communicate(timeout=600)
     assert second.returncode == 0, err
     report = json.loads(out)
@@ -95,7 +113,7 @@ def test_kill_minus_9_mid_ingest_then_rerun_leaves_stores_in_agreement(tmp_path,
     assert sorted(report["unchanged"]) == sorted(landed)
     assert report["updated"] == report["failed"] == []
 
-    kb = make_kb(home, embedder)
+    kb = settings_kb(store_settings, embedder)
     registry_ids = kb.registry.chunk_ids()
     assert registry_ids == kb.dense.ids() == kb.lexical.chunk_ids(), "no orphan chunk anywhere"
     fts_rows = kb.db.query("SELECT chunk_id FROM chunks_fts")

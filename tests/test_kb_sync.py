@@ -1,4 +1,7 @@
-"""Sync semantics against the real stores: add, skip unchanged without embedding, replace, prune, delete."""
+"""Sync semantics against the real stores: add, skip unchanged without embedding, replace, prune, delete.
+
+Every test here runs on both backends (tests/conftest.py `store_settings`): the embedded default, and a
+Chroma server with PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import numpy as np
 import pytest
 
 from ingest.sync import Syncer
-from tests.conftest import make_kb
+from tests.conftest import make_kb, settings_kb
 
 
 class CountingEmbedder:
@@ -40,8 +43,15 @@ def counting(embedder) -> CountingEmbedder:
 
 
 @pytest.fixture
-def counted_kb(tmp_path, counting):
-    return make_kb(tmp_path / "home", counting)
+def kb(backend_kb):
+    return backend_kb
+
+
+@pytest.fixture
+def counted_kb(store_settings, counting):
+    kb = settings_kb(store_settings, counting)
+    yield kb
+    kb.close()
 
 
 @pytest.fixture

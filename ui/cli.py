@@ -208,6 +208,36 @@ from ui.cli_models import models_app  # noqa: E402 (registered after app is defi
 app.add_typer(models_app, name="models")
 
 
+@app.command("migrate")
+def migrate(
+    to_database: Annotated[
+        str,
+        typer.Option("--to-database", help="PostgreSQL URL, e.g. postgresql+psycopg://lastmile@db/lastmile."),
+    ],
+    to_chroma: Annotated[
+        str, typer.Option("--to-chroma", help="Chroma server URL, e.g. http://chroma:8000.")
+    ],
+    home: HomeOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report.")] = False,
+) -> None:
+    """Copy this home's stores to shared ones (vectors copied, not re-embedded); safe to run again."""
+    from assistant.wiring import build_store_move
+
+    report = build_store_move(_settings(home), to_database=to_database, to_chroma=to_chroma)()
+    if as_json:
+        _emit(report.as_dict())
+    else:
+        knowledge = report.knowledge
+        typer.echo(
+            f"knowledge: {len(knowledge.copied)} documents copied ({knowledge.chunks} chunks), "
+            f"{len(knowledge.unchanged)} already there, {len(knowledge.only_in_target)} only in the target"
+        )
+        typer.echo("tables: " + ", ".join(f"{name} {n}" for name, n in report.tables.copied.items() if n))
+        typer.echo("target stores agree" if report.ok else "target stores disagree: run `lastmile kb check`")
+    if not report.ok:
+        raise typer.Exit(code=1)
+
+
 @app.command("train-intents")
 def train_intents(
     as_json: Annotated[

@@ -24,13 +24,18 @@ def sqlite_url(path: Path) -> str:
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, pool_size: int = 5, max_overflow: int = 10) -> None:
         self.url = url
         is_sqlite = url.startswith("sqlite")
+        # A server database gets a pool sized by settings (each process holds up to pool_size +
+        # max_overflow connections: size the server's max_connections for every process); SQLite keeps
+        # SQLAlchemy's own pool for files.
+        pooling = {} if is_sqlite else {"pool_size": pool_size, "max_overflow": max_overflow}
         self.engine: Engine = create_engine(
             url,
             connect_args={"timeout": 30, "check_same_thread": False} if is_sqlite else {},
             pool_pre_ping=not is_sqlite,
+            **pooling,
         )
         if is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -83,5 +88,11 @@ def upgrade(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            # Several app processes starting at once on a new database: one migrates, the others wait
+            # here (the lock ends with this transaction) and then find the schema current.
+            connection.exec_driver_sql(
+                "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.alembic'))"
+            )
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
