@@ -86,7 +86,11 @@ def test_handoffs_and_a_contact_reach_the_signed_webhook(wired, receiver):
     again = chat.ask(conversation, "And a connector for Lotus Notes 5 databases?")
     assert again.handoff_id in (None, turn.handoff_id)  # joins the open handoff: no second handoff.opened
     chat.leave_contact(
-        conversation, name="Dana White", email="Dana@HalcyonFreight.example", company="Halcyon", consented=True
+        conversation,
+        name="Dana White",
+        email="Dana@HalcyonFreight.example",
+        company="Halcyon",
+        consented=True,
     )
     desk.claim(turn.handoff_id, "rita")
     desk.reply(turn.handoff_id, "rita", "Not natively: export to CSV and use the file connector.")
