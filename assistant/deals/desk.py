@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from assistant.deals.brief import DealBriefs
 from assistant.deals.brief_text import brief_text, committee_text
-from assistant.deals.committee import AccountCommittee
+from assistant.deals.committee import AccountCommittee, merge_committee
 from assistant.deals.contacts import ContactBook, ContactView
 from assistant.deals.segments import DIMENSIONS, NO_VALUE, Rate, SegmentRow, page_report, segment_report
 from assistant.deals.types import DealBrief, Readiness
@@ -49,7 +49,10 @@ class DealDesk:
         contact = self._contacts.get(conversation_id)
         if contact is None or not contact.account:
             return None
-        return self._briefs.account_committee(contact.account)
+        account = contact.account  # already a key: no second guess at it from a name or a domain
+        return merge_committee(
+            account, self._contacts.for_account(account), self._briefs.for_account(account)
+        )
 
     def dispute(
         self, conversation_id: str, *, rep: str, level: Readiness | None, note: str = ""
