@@ -2,7 +2,8 @@
 buyer's conversation), resolve, and saving the reply to the knowledge base as a verified Q&A document.
 
 What the rep console and `lastmile handoffs ...` call; neither reaches the stores. Needs only the SQL
-stores: the knowledge base (and its embedding model) is opened only when a reply is saved.
+stores: the knowledge base (and its embedding model) is opened only when a reply is saved. A reply and a
+resolve emit `handoff.replied` / `handoff.resolved` for the CRM webhook once committed.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from assistant.deals.hooks import DealHooks
 from assistant.storage.conversations import ConversationStore, MessageView
 from assistant.storage.handoffs import HELD, STATES, HandoffError, HandoffState, HandoffStore, HandoffView
 from assistant.storage.models import utcnow
@@ -34,7 +36,12 @@ __all__ = [
 
 class RepDesk:
     def __init__(
-        self, *, conversations: ConversationStore, handoffs: HandoffStore, syncer: Callable[[], Syncer]
+        self,
+        *,
+        conversations: ConversationStore,
+        handoffs: HandoffStore,
+        syncer: Callable[[], Syncer],
+        deals: DealHooks | None = None,
     ) -> None:
         if conversations.database is not handoffs.database:
             raise ValueError("conversations and handoffs must share one database: a reply is one transaction")
@@ -42,6 +49,7 @@ class RepDesk:
         self._handoffs = handoffs
         self._database = conversations.database
         self._syncer = syncer  # called only to save a reply: opening the knowledge base loads the model
+        self._deals = deals or DealHooks(self._database)  # offline default: no webhook
 
     def queue(self, *, state: HandoffState | None = None, limit: int = 200) -> list[HandoffView]:
         """Handoffs newest first, all or those in `state`."""
@@ -69,9 +77,11 @@ class RepDesk:
             handoff = self._handoffs.get(handoff_id)
             self._handoffs.reply(handoff_id, rep, text)
             self._conversations.add(handoff.conversation_id, "rep", text.strip(), author=rep)
+        self._deals.handoff_replied(handoff.conversation_id, handoff_id)
 
     def resolve(self, handoff_id: int, rep: str) -> None:
         self._handoffs.resolve(handoff_id, rep)
+        self._deals.handoff_resolved(self._handoffs.get(handoff_id).conversation_id, handoff_id)
 
     def save_reply(self, handoff_id: int, *, by: str, role: str) -> str:
         """Ingest the reply sent on this handoff as a verified Q&A document owned by `by`; returns its

@@ -7,6 +7,10 @@ method here reads or writes that one conversation.
 A turn's writes (the buyer's message, the assistant's reply, the handoff it opens) are one transaction, and
 so are "talk to an expert"'s (the handoff and the message saying an expert is coming): a crash between
 them leaves nothing half-written, and a buyer is never told an expert is coming without a handoff.
+
+After each committed write the deal hooks run (assistant/deals/hooks.py): the conversation's deal brief is
+rebuilt after each turn, `handoff.opened` is emitted for a new handoff, and contact details the buyer
+leaves (with consent, never required to get answers) are stored with the consent text they were shown.
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from assistant.deals.attribution import Attribution, attribution_from
+from assistant.deals.contacts import ContactError, ContactView
+from assistant.deals.hooks import DealHooks
 from assistant.outcomes import Reason, ReasonCode
 from assistant.pipeline import MAX_MESSAGE_CHARS, Assistant, MessageRejected
 from assistant.storage.conversations import ConversationStore, MessageView, UnknownConversation
@@ -24,12 +31,16 @@ from assistant.types import Answer, citation_dict
 __all__ = [
     "ACTIVE",
     "MAX_MESSAGE_CHARS",
+    "Attribution",
     "ChatService",
+    "ContactError",
+    "ContactView",
     "HandoffState",
     "MessageRejected",
     "MessageView",
     "Turn",
     "UnknownConversation",
+    "attribution_from",
 ]
 
 EXPERT_COMING = "I've asked a product expert to join; they will reply here."
@@ -46,7 +57,12 @@ class Turn:
 
 class ChatService:
     def __init__(
-        self, *, assistant: Assistant, conversations: ConversationStore, handoffs: HandoffStore
+        self,
+        *,
+        assistant: Assistant,
+        conversations: ConversationStore,
+        handoffs: HandoffStore,
+        deals: DealHooks | None = None,
     ) -> None:
         if conversations.database is not handoffs.database:
             raise ValueError("conversations and handoffs must share one database: a turn is one transaction")
@@ -54,10 +70,47 @@ class ChatService:
         self._conversations = conversations
         self._handoffs = handoffs
         self._database = conversations.database
+        # Offline default: briefs and contacts in the same database, no webhook.
+        self._deals = deals or DealHooks(self._database)
 
-    def start(self) -> str:
-        """A new conversation; its id is the buyer's only key to it."""
-        return self._conversations.start()
+    @property
+    def consent_text(self) -> str:
+        """What a buyer agrees to when leaving contact details: show it beside an unticked box."""
+        return self._deals.consent_text
+
+    def start(self, *, attribution: Attribution | None = None) -> str:
+        """A new conversation; its id is the buyer's only key to it. `attribution`: where the buyer came
+        from (landing page, referrer, UTM), kept for the segment insights."""
+        conversation_id = self._conversations.start()
+        self._deals.started(conversation_id, attribution)
+        return conversation_id
+
+    def leave_contact(
+        self,
+        conversation_id: str,
+        *,
+        name: str,
+        email: str,
+        company: str = "",
+        consented: bool,
+        company_size: str = "",
+        industry: str = "",
+    ) -> ContactView:
+        """The buyer's name, work e-mail and company, kept with `consent_text` and the time; `ContactError`
+        without consent or with an invalid e-mail, `UnknownConversation` for an unknown id."""
+        return self._deals.leave_contact(
+            conversation_id,
+            name=name,
+            email=email,
+            company=company,
+            consented=consented,
+            company_size=company_size,
+            industry=industry,
+        )
+
+    def contact(self, conversation_id: str) -> ContactView | None:
+        """The details this conversation's buyer left, if any (shown back to the same buyer only)."""
+        return self._deals.contacts.get(conversation_id)
 
     def exists(self, conversation_id: str) -> bool:
         return self._conversations.exists(conversation_id)
@@ -65,12 +118,20 @@ class ChatService:
     def ask(self, conversation_id: str, text: str, *, on_token: Callable[[str], None] | None = None) -> Turn:
         history = self._conversations.buyer_questions(conversation_id)  # raises for an unknown id
         answer = self.assistant.ask(text, history=history, on_token=on_token)
+        opened = None
         with self._database.transaction():  # the question, the reply and the handoff land together
             self._conversations.add(conversation_id, "buyer", text.strip())
             message_id = self._conversations.add(
                 conversation_id, "assistant", answer.text, payload=answer.as_dict()
             )
-            handoff_id = self._open_handoff(conversation_id, text.strip(), answer) if answer.handoff else None
+            handoff_id = None
+            if answer.handoff:
+                handoff_id = self._active(conversation_id)  # the rep working it sees the new question
+                if handoff_id is None:
+                    handoff_id = opened = self._open_handoff(conversation_id, text.strip(), answer)
+        self._deals.turn_taken(conversation_id)
+        if opened is not None:
+            self._deals.handoff_opened(conversation_id, opened)
         return Turn(answer=answer, message_id=message_id, handoff_id=handoff_id)
 
     def request_human(self, conversation_id: str) -> int:
@@ -92,7 +153,8 @@ class ChatService:
                 confidence=0.0,
             )
             self._conversations.add(conversation_id, "assistant", EXPERT_COMING)
-            return handoff_id
+        self._deals.handoff_opened(conversation_id, handoff_id)
+        return handoff_id
 
     def transcript(self, conversation_id: str, *, after_id: int = 0) -> list[MessageView]:
         return self._conversations.messages(conversation_id, after_id=after_id)
@@ -104,9 +166,11 @@ class ChatService:
 
     # The HTTP API's conversations: a bearer token per conversation (stored hashed), and an end.
 
-    def start_with_token(self) -> tuple[str, str]:
+    def start_with_token(self, *, attribution: Attribution | None = None) -> tuple[str, str]:
         """A new conversation and the bearer token that authorises it (shown once, stored hashed)."""
-        return self._conversations.start_with_token()
+        conversation_id, token = self._conversations.start_with_token()
+        self._deals.started(conversation_id, attribution)
+        return conversation_id, token
 
     def authorised(self, conversation_id: str, token: str) -> bool:
         return self._conversations.token_matches(conversation_id, token)
@@ -129,9 +193,6 @@ class ChatService:
         return None
 
     def _open_handoff(self, conversation_id: str, question: str, answer: Answer) -> int:
-        active = self._active(conversation_id)
-        if active is not None:
-            return active  # the rep already working this conversation sees the new question in its transcript
         return self._handoffs.open(
             conversation_id=conversation_id,
             question=question,

@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING
 
 from assistant.accounts import StaffAccounts
 from assistant.composition import Composer, FallbackComposer
+from assistant.deals.desk import DealDesk
 from assistant.deals.events import EventSink
+from assistant.deals.hooks import DealHooks
 from assistant.evidence_scorer import EvidenceScorer
 from assistant.extractive import ExtractiveComposer
 from assistant.intent_model import DEFAULT_MODEL_PATH, LogRegIntentClassifier
@@ -176,8 +178,20 @@ def build_assistant(settings: Settings, kb: KnowledgeBase | None = None) -> Assi
     )
 
 
+def build_deal_hooks(settings: Settings, database: Database) -> DealHooks:
+    """Deal intelligence as the services feed it: briefs, contacts with the configured consent text, and
+    the signed webhook when one is configured."""
+    return DealHooks(
+        database, sink=build_webhook(settings, database), consent_text=settings.contact_consent_text
+    )
+
+
 def build_desk(
-    settings: Settings, *, database: Database | None = None, kb: KnowledgeBase | None = None
+    settings: Settings,
+    *,
+    database: Database | None = None,
+    kb: KnowledgeBase | None = None,
+    deals: DealHooks | None = None,
 ) -> RepDesk:
     """The rep desk. Without `kb`, the knowledge base (and its model) is opened only to save a reply."""
     database = database or build_database(settings)
@@ -186,7 +200,12 @@ def build_desk(
     def syncer() -> Syncer:
         return build_syncer(settings, kb or build_knowledge(settings))
 
-    return RepDesk(conversations=ConversationStore(database), handoffs=HandoffStore(database), syncer=syncer)
+    return RepDesk(
+        conversations=ConversationStore(database),
+        handoffs=HandoffStore(database),
+        syncer=syncer,
+        deals=deals or build_deal_hooks(settings, database),
+    )
 
 
 def build_admin(
@@ -228,20 +247,26 @@ class Services:
     chat: ChatService  # buyers
     desk: RepDesk  # reps
     admin: KnowledgeAdmin  # product teams and admins
+    deals: DealDesk  # reps and product teams: deal briefs, committees, segment insights
 
 
 def build_services(settings: Settings) -> Services:
     kb = build_knowledge(settings)
     assistant = build_assistant(settings, kb=kb)
     database = build_database(settings)
+    deals = build_deal_hooks(settings, database)  # one webhook sink (one delivery thread) per process
     return Services(
         settings=settings,
         assistant=assistant,
         chat=ChatService(
-            assistant=assistant, conversations=ConversationStore(database), handoffs=HandoffStore(database)
+            assistant=assistant,
+            conversations=ConversationStore(database),
+            handoffs=HandoffStore(database),
+            deals=deals,
         ),
-        desk=build_desk(settings, database=database, kb=kb),
+        desk=build_desk(settings, database=database, kb=kb, deals=deals),
         admin=build_admin(settings, kb=kb, retriever=assistant.retriever, database=database),
+        deals=DealDesk(database),
     )
 
 

@@ -478,6 +478,8 @@ def test_openapi_schema_documents_every_route_with_examples(client):
         "/v1/conversations/{conversation_id}/messages",
         "/v1/conversations/{conversation_id}/handoff",
         "/v1/conversations/{conversation_id}/end",
+        "/v1/conversations/{conversation_id}/contact",
+        "/v1/consent",
         "/v1/health",
     }
     components = schema["components"]["schemas"]
@@ -488,6 +490,8 @@ def test_openapi_schema_documents_every_route_with_examples(client):
         "ErrorBody",
         "AnswerEvent",
         "HumanRequested",
+        "ConversationIn",
+        "ContactIn",
     ):
         assert components[name].get("examples"), name
     assert "TokenEvent" in components

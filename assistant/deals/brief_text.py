@@ -3,6 +3,7 @@ the text is never meant to be rendered as HTML or Markdown."""
 
 from __future__ import annotations
 
+from assistant.deals.committee import AccountCommittee
 from assistant.deals.types import ClaimVerdict, DealBrief, Stance
 
 LABELS = {
@@ -43,4 +44,26 @@ def brief_text(brief: DealBrief) -> str:
             latest = person.mentions[-1]
             wants = f"; wants {latest.wants}" if latest.wants else ""
             lines.append(f'  - {who}{stance}{wants}: "{latest.quote}" (message {latest.message_id})')
+    return "\n".join(lines)
+
+
+def committee_text(committee: AccountCommittee) -> str:
+    """An account's buying committee as plain text: its buyers, then each member with the latest quote."""
+    companies = ", ".join(committee.companies) or committee.account
+    lines = [f"Account {committee.account} ({companies}): {len(committee.buyers)} buyer conversation(s)"]
+    for buyer in committee.buyers:
+        lines.append(f"  buyer {buyer.name} ({buyer.company or 'no company given'}): {buyer.readiness}")
+    said_by = {buyer.conversation_id: buyer.name for buyer in committee.buyers}
+    if committee.members:
+        lines.append("Committee:")
+    for member in committee.members:
+        names = f" [{', '.join(member.buyer_names)}]" if member.buyer_names else ""
+        stance = "" if member.stance == Stance.UNSTATED else f", {member.stance}"
+        latest = member.mentions[-1]
+        wants = f"; wants {latest.wants}" if latest.wants else ""
+        who = f" (said by {said_by[latest.conversation_id]})" if said_by.get(latest.conversation_id) else ""
+        lines.append(f'  - {" / ".join(member.roles)}{names}{stance}{wants}: "{latest.quote}"{who}')
+    if committee.concerns:
+        lines.append("Concerns across the account:")
+        lines += [f'  - {c.concern.topic}: "{c.concern.quote}"' for c in committee.concerns]
     return "\n".join(lines)

@@ -78,6 +78,35 @@ WORRY = _words(
 )
 # A reassurance: the sentence says the worry is gone.
 REASSURED = _words(r"isn'?t (?:the|a) blocker|is not (?:the|a) blocker|not worried|no concerns|not a concern")
+# Worry words that are not a worry here: a person's temperament ("risk averse" says how they decide, not
+# what worries them; their stance carries it) and "risk" naming a business function ("risk analytics").
+NOT_A_WORRY = _words(
+    r"(?:very |quite |extremely |pretty )?risk[- ]averse|"
+    r"risk (?:analytics|team|management|models?|department|officers?|function|scoring|engine)"
+)
+# A reassuring word negated just before it: "no problems", "never had issues", "don't worry", "no doubt".
+# Only these: a negated surprise or hidden fee is a demand ("no usage surprises"), still a concern.
+_NEGATED = re.compile(r"(?:\b(?:no|not|never|without|nor)|n't)\s+(?:\w+\s+)?$", re.IGNORECASE)
+_REASSURING = re.compile(r"(?:had|have|having|with|problem|issue|trouble|worr|concern|doubt|risk)", re.I)
+# "won't" / "will not" with a thing as its subject states what the product does ("that won't affect the
+# price, right?"): a confirmation request, unlike a person's refusal ("our CISO won't approve ...").
+_THING_SUBJECT = re.compile(r"\b(?:it|that|this|there|which)\s+$", re.IGNORECASE)
+_REFUSAL = re.compile(r"won'?t|will not", re.IGNORECASE)
+
+
+def worried(sentence: str) -> bool:
+    """Does the sentence voice a worry (a doubt, a bad experience, a hard requirement)?"""
+    if REASSURED.search(sentence):
+        return False
+    text = NOT_A_WORRY.sub(lambda match: " " * len(match.group(0)), sentence)
+    for match in WORRY.finditer(text):
+        before = text[: match.start()]
+        if _NEGATED.search(before) and _REASSURING.match(match.group(0)):
+            continue
+        if _REFUSAL.fullmatch(match.group(0)) and _THING_SUBJECT.search(before):
+            continue
+        return True
+    return False
 
 
 def sentence_topics(sentence: str) -> list[Topic]:
@@ -90,16 +119,16 @@ def sentence_topics(sentence: str) -> list[Topic]:
 def turn_concerns(turn: BuyerTurn) -> list[Concern]:
     parts = sentences(turn.text)
     topics = [[] if REASSURED.search(p) else sentence_topics(p) for p in parts]
-    worried = [bool(WORRY.search(p)) and not REASSURED.search(p) for p in parts]
+    worry = [worried(p) for p in parts]
     found: dict[Topic, Concern] = {}
     for index, sentence_topic_list in enumerate(topics):
-        if worried[index]:
+        if worry[index]:
             source = index  # the worry is about the topics of its own sentence
         else:
             # A worry that names no topic is about the sentence next to it: "Our CISO is skeptical. Is data
             # encrypted at rest?" A worry that names its own topic says nothing about its neighbours.
             neighbours = [
-                i for i in (index - 1, index + 1) if 0 <= i < len(parts) and worried[i] and not topics[i]
+                i for i in (index - 1, index + 1) if 0 <= i < len(parts) and worry[i] and not topics[i]
             ]
             if not neighbours:
                 continue

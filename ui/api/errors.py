@@ -17,6 +17,7 @@ log = logging.getLogger("lastmile.api")
 class ErrorCode(StrEnum):
     INVALID_REQUEST = "invalid_request"  # the body or a parameter does not match the schema
     MESSAGE_REJECTED = "message_rejected"  # the shared message checks refused it (empty, too long)
+    CONTACT_REFUSED = "contact_refused"  # contact details without consent, or not an e-mail address
     MISSING_TOKEN = "missing_token"
     CONVERSATION_NOT_FOUND = "conversation_not_found"  # unknown id, or a token that is not its token
     CONVERSATION_ENDED = "conversation_ended"

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, status
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant.pipeline import MessageRejected, check_message
-from assistant.service import ChatService, UnknownConversation
+from assistant.service import ChatService, ContactError, UnknownConversation, attribution_from
 from ui.api import schemas
 from ui.api.answers import answer_event
 from ui.api.errors import ApiError, ErrorCode
@@ -112,10 +112,25 @@ async def open_conversation(conversation_id: str, chat: ChatService) -> None:
     responses={**COMMON_ERRORS, **BODY_ERRORS},
     summary="Start a conversation",
 )
-async def create_conversation(chat: Chat) -> schemas.ConversationCreated:
-    """A new conversation, its id and the token that authorises every later call on it (shown once)."""
-    conversation_id, token = await run_in_threadpool(chat.start_with_token)
+async def create_conversation(
+    chat: Chat, opened: Annotated[schemas.ConversationIn | None, Body()] = None
+) -> schemas.ConversationCreated:
+    """A new conversation, its id and the token that authorises every later call on it (shown once).
+    The optional body says where the chat was opened (landing page, referrer, UTM) for the insights."""
+    attribution = None
+    if opened is not None:
+        utm = opened.model_dump(
+            include={"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"}
+        )
+        attribution = attribution_from(landing_url=opened.landing_url, referrer_url=opened.referrer, utm=utm)
+    conversation_id, token = await run_in_threadpool(lambda: chat.start_with_token(attribution=attribution))
     return schemas.ConversationCreated(conversation_id=conversation_id, token=token)
+
+
+@router.get("/consent", response_model=schemas.ConsentText, responses=COMMON_ERRORS, summary="Consent text")
+async def consent_text(chat: Chat) -> schemas.ConsentText:
+    """The text a buyer agrees to when leaving contact details: show it beside an unticked box."""
+    return schemas.ConsentText(consent_text=chat.consent_text)
 
 
 SSE_EXAMPLE = (
@@ -259,6 +274,43 @@ async def end_conversation(conversation_id: Conversation, chat: Chat) -> schemas
     except UnknownConversation as gone:
         raise not_found() from gone
     return schemas.ConversationEnded(conversation_id=conversation_id, ended=True)
+
+
+@router.post(
+    "/conversations/{conversation_id}/contact",
+    response_model=schemas.ContactOut,
+    responses={**CONVERSATION_ERRORS, **BODY_ERRORS},
+    summary="Leave contact details (with consent)",
+)
+async def leave_contact(
+    contact: schemas.ContactIn, conversation_id: Conversation, chat: Chat, limits: Limits
+) -> schemas.ContactOut:
+    """The buyer's name, work e-mail and company, stored with the server's consent text and the time;
+    sending again replaces them. 422 `contact_refused` without consent or with an invalid e-mail."""
+    await limits.conversation(conversation_id)
+    try:
+        view = await run_in_threadpool(
+            lambda: chat.leave_contact(
+                conversation_id,
+                name=contact.name,
+                email=contact.email,
+                company=contact.company,
+                consented=contact.consent,
+                company_size=contact.company_size,
+                industry=contact.industry,
+            )
+        )
+    except UnknownConversation as gone:
+        raise not_found() from gone
+    except ContactError as refused:
+        raise ApiError(422, ErrorCode.CONTACT_REFUSED, str(refused)) from refused
+    return schemas.ContactOut(
+        name=view.name,
+        email=view.email,
+        company=view.company,
+        consent_text=view.consent_text,
+        consented_at=view.consented_at,
+    )
 
 
 @router.get("/health", response_model=schemas.Health, responses=COMMON_ERRORS, summary="Liveness")

@@ -45,6 +45,67 @@ class ConversationCreated(BaseModel):
     )
 
 
+class ConversationIn(BaseModel):
+    """Where the buyer opened the chat (all optional): kept per conversation for the segment insights. Only
+    the landing page without its query, the referrer's host and the UTM values are stored."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "landing_url": "https://vendor.example/pricing?utm_source=newsletter&utm_campaign=q3",
+                    "referrer": "https://news.example/issue-12",
+                }
+            ]
+        },
+    )
+    landing_url: str = Field(default="", max_length=2000, description="The page the chat was opened on.")
+    referrer: str = Field(default="", max_length=2000, description="The page that led the buyer there.")
+    utm_source: str = Field(default="", max_length=200)
+    utm_medium: str = Field(default="", max_length=200)
+    utm_campaign: str = Field(default="", max_length=200)
+    utm_term: str = Field(default="", max_length=200)
+    utm_content: str = Field(default="", max_length=200)
+
+
+class ContactIn(BaseModel):
+    """The buyer's contact details; stored only with `consent: true` (the consent text is the server's,
+    returned in the response). Never needed to get answers."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Dana White",
+                    "email": "dana@halcyonfreight.example",
+                    "company": "Halcyon Freight",
+                    "consent": True,
+                }
+            ]
+        },
+    )
+    name: str = Field(min_length=1, max_length=200)
+    email: str = Field(min_length=3, max_length=320, description="A work e-mail address.")
+    company: str = Field(default="", max_length=200)
+    company_size: str = Field(default="", max_length=40, description='Employees: "60", "200-500", "5k".')
+    industry: str = Field(default="", max_length=120)
+    consent: bool = Field(description="The buyer ticked the consent box showing the consent text.")
+
+
+class ContactOut(BaseModel):
+    name: str
+    email: str
+    company: str
+    consent_text: str = Field(description="What the buyer agreed to, stored with the contact.")
+    consented_at: datetime
+
+
+class ConsentText(BaseModel):
+    consent_text: str = Field(description="Show this beside an unticked box before sending contact details.")
+
+
 class MessageIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid",

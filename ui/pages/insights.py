@@ -1,5 +1,8 @@
 """Insights (role rep or admin): the intent mix over time, answered vs handed-off turns, the confidence
-histogram and the top knowledge gaps, from the stored answers and handoffs."""
+histogram and the top knowledge gaps, from the stored answers and handoffs; then, per segment (landing
+page, referrer, UTM, company size, industry) and per landing page, the answered, handed-off, contact-left
+and rep-resolved rates with their counts and 95% intervals, and the claims most often left undocumented.
+Segment values and claims are visitor input: they are shown in tables, never as Markdown."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from assistant.deals.desk import DIMENSIONS, Rate, SegmentRow
 from assistant.knowledge_admin import AnsweredTurn
 from ui.auth import require_role
 from ui.resources import get_services
@@ -123,6 +127,63 @@ def top_gaps(days: int | None) -> None:
     st.altair_chart(chart)
 
 
+SEGMENT_LABELS = {
+    "landing_page": "landing page", "referrer": "referrer", "utm_source": "UTM source",
+    "utm_medium": "UTM medium", "utm_campaign": "UTM campaign", "utm_term": "UTM term",
+    "utm_content": "UTM content", "company_size": "company size", "industry": "industry",
+}  # fmt: skip
+
+
+def rate_cell(rate: Rate) -> str:
+    """A rate with what it counts and its 95% Wilson interval: "50% (3/6; 19% to 81%)"."""
+    if not rate.trials:
+        return "- (0/0)"
+    return f"{rate.value:.0%} ({rate.successes}/{rate.trials}; {rate.low:.0%} to {rate.high:.0%})"
+
+
+def segment_table(rows: list[SegmentRow], label: str) -> None:
+    st.dataframe(
+        [
+            {
+                label: row.segment,
+                "conversations": row.conversations,
+                "answered": rate_cell(row.answered),
+                "handed off": rate_cell(row.handed_off),
+                "contact left": rate_cell(row.contact_left),
+                "rep resolved": rate_cell(row.rep_resolved),
+            }
+            for row in rows
+        ],
+        hide_index=True,
+    )
+    claims = [
+        {label: row.segment, "undocumented claim": claim.text, "conversations": claim.count}
+        for row in rows
+        for claim in row.top_undocumented
+    ]
+    if claims:
+        st.caption("Claims the documents left undocumented, most asked first")
+        st.dataframe(
+            claims,
+            hide_index=True,
+            column_config={"undocumented claim": st.column_config.TextColumn(width="large")},
+        )
+
+
+def segments(days: int | None) -> None:
+    st.subheader("Segments")
+    st.caption(
+        "Answered: answers given without handing off, of all answers. Handed off, contact left: of all "
+        "conversations. Rep resolved: of all handoffs. Each with its counts and 95% interval."
+    )
+    by = st.selectbox(
+        "Segment by", DIMENSIONS, index=DIMENSIONS.index("utm_source"), format_func=SEGMENT_LABELS.get
+    )
+    segment_table(services.deals.segments(by=by, days=days), SEGMENT_LABELS[by])
+    st.subheader("Landing pages")
+    segment_table(services.deals.pages(days=days), "landing page")
+
+
 def _short(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= GAP_LABEL_CHARS else text[: GAP_LABEL_CHARS - 1] + "…"
@@ -150,3 +211,4 @@ with left:
 with right:
     outcomes(frame)
     top_gaps(days)
+segments(days)

@@ -1,5 +1,7 @@
 """The rep console (role rep or admin): the handoff queue, one handoff's conversation and evidence, and the
-AI draft to edit, send, resolve and save to the knowledge base.
+AI draft to edit, send, resolve and save to the knowledge base. Beside the handoff: the buyer's contact, the
+conversation's deal brief (profile, claims, concerns with the buyer's words, stakeholders, readiness with
+its evidence, which the rep may dispute) and the buying committee of the buyer's account.
 
 Buyer text (questions, transcript, reasons quoting it) is shown with `st.text` or in widgets that never
 parse Markdown. A refused transition (someone else claimed it first) is an error message, not a traceback.
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from assistant.deals.desk import Readiness, brief_text, committee_text
 from assistant.rep_desk import HELD, STATES, HandoffError, HandoffState, HandoffView
 from ui.auth import require_role
 from ui.queue_filters import AGES, INTENT_FILTERS, age_text, filter_queue, tags
@@ -19,7 +22,7 @@ NOTICE_KEY = "console_notice"  # (kind, message) left by a button for the next r
 
 user = require_role("rep", "admin")  # stops here for anyone else
 services = get_services()
-desk, admin = services.desk, services.admin
+desk, admin, deals = services.desk, services.admin, services.deals
 
 
 DONE = {
@@ -87,6 +90,39 @@ def evidence(handoff: HandoffView) -> None:
     for source in handoff.sources:
         record = admin.document(source)
         st.text(f"• {record.title} ({source})" if record else f"• {source} (no longer in the knowledge base)")
+
+
+def deal(handoff: HandoffView) -> None:
+    """The deal beside the handoff, all as plain text: every quote in it is the buyer's own words."""
+    conversation = handoff.conversation_id
+    contact = deals.contact(conversation)
+    st.markdown("**Buyer**")
+    st.text(
+        f"{contact.name} <{contact.email}>, {contact.company or 'no company given'}"
+        if contact
+        else "No contact details left (never required to get answers)."
+    )
+    brief = deals.brief(conversation)
+    st.markdown("**Deal brief**")
+    st.text(brief_text(brief))
+    with st.popover("Dispute readiness", icon=":material/rate_review:"):
+        level = st.selectbox(
+            "Your reading", [None, *Readiness], format_func=lambda r: "(clear my dispute)" if r is None else r,
+            key=f"dispute-level-{handoff.id}",
+        )  # fmt: skip
+        note = st.text_input("Why", key=f"dispute-note-{handoff.id}", max_chars=500)
+        if st.button("Record", key=f"dispute-{handoff.id}"):
+            try:
+                deals.dispute(conversation, rep=user["name"], level=level, note=note)
+            except ValueError as error:
+                st.error(f"Not recorded: {error}.")
+            else:
+                st.rerun()
+    committee = deals.committee(conversation)
+    st.markdown("**Buying committee of the account**")
+    st.text(
+        committee_text(committee) if committee else "Unknown account: the buyer left no company or e-mail."
+    )
 
 
 def reply_box(handoff: HandoffView) -> None:
@@ -178,5 +214,7 @@ with left:
 with right:
     st.subheader("Evidence")
     evidence(handoff)
+    st.subheader("Deal")
+    deal(handoff)
 st.subheader("Reply")
 reply_box(handoff)

@@ -8,6 +8,9 @@
  * - Every string from a buyer, a document or a rep is set with textContent: nothing is parsed as HTML.
  * - The conversation id and its token are kept in localStorage (per API origin), so a reload or another
  *   page of the same site continues the conversation.
+ * - "Leave your contact details" (name, work e-mail, company, an unticked consent box with the server's
+ *   consent text) is optional: answers never wait for it. The page it was opened on, its referrer and UTM
+ *   parameters go with the new conversation, for the vendor's segment insights.
  * - Answers stream in (fetch + ReadableStream, parsing server-sent events); each carries numbered citation
  *   chips that open the quoted passage and its document, and a "Talk to an expert" button. While a person
  *   is on the conversation, the widget polls the transcript and shows the rep's reply where it belongs.
@@ -132,6 +135,16 @@ button { cursor: pointer; }
 .composer .send { padding: 0 16px; border: 0; border-radius: 8px; background: var(--accent); color: var(--on-accent);
   font-weight: 600; }
 .composer .send:disabled { cursor: progress; }
+.contact { margin: 0; padding: 6px 12px; border-bottom: 1px solid #e3e6ea; font-size: 13px; }
+.contact summary { cursor: pointer; color: #1a1a1a; font-weight: 600; }
+.contact form { display: grid; gap: 6px; margin-top: 6px; }
+.contact input[type="text"], .contact input[type="email"] { padding: 5px 7px; color: #1a1a1a; background: #ffffff;
+  border: 1px solid #5f6368; border-radius: 6px; font: inherit; }
+.contact .consent { display: flex; gap: 6px; align-items: flex-start; color: #1a1a1a; }
+.contact .save { justify-self: start; padding: 4px 12px; border: 0; border-radius: 6px; background: var(--accent);
+  color: var(--on-accent); font-weight: 600; }
+.contact .done { margin: 6px 0 0; color: #1a1a1a; }
+.contact .done:empty { display: none; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden;
   clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 @media (max-width: 480px), (max-height: 560px) {
@@ -173,6 +186,35 @@ button { cursor: pointer; }
     input,
     send,
   );
+  function field(id, label, type, autocomplete) {
+    const node = el("input", { id, type, autocomplete, maxlength: "200" });
+    return [el("label", { for: id, text: label }), node];
+  }
+  const [nameLabel, nameInput] = field("lm-name", "Name", "text", "name");
+  const [emailLabel, emailInput] = field("lm-email", "Work e-mail", "email", "email");
+  const [companyLabel, companyInput] = field("lm-company", "Company", "text", "organization");
+  const consentBox = el("input", { id: "lm-consent", type: "checkbox" });
+  const consentText = el("span", { text: "Loading the consent text ..." });
+  const contactDone = el("p", { class: "done", role: "status" });
+  const contactForm = el(
+    "form",
+    { "aria-label": "Leave your contact details" },
+    nameLabel,
+    nameInput,
+    emailLabel,
+    emailInput,
+    companyLabel,
+    companyInput,
+    el("label", { class: "consent", for: "lm-consent" }, consentBox, consentText),
+    el("button", { class: "save", type: "submit", text: "Send my details" }),
+  );
+  const contact = el(
+    "details",
+    { class: "contact" },
+    el("summary", { text: "Leave your contact details (optional)" }),
+    contactForm,
+    contactDone,
+  );
   const newChat = el("button", { type: "button", class: "new", text: "New chat" });
   const close = el("button", { type: "button", class: "close", "aria-label": "Close chat", text: "\u00d7" });
   const panel = el(
@@ -183,6 +225,7 @@ button { cursor: pointer; }
       class: "intro",
       text: "Answers come from the product documentation, with their sources. A product expert takes over when needed.",
     }),
+    contact,
     log,
     banner,
     alertLine,
@@ -278,7 +321,11 @@ button { cursor: pointer; }
 
   async function ensureConversation() {
     if (conversation) return true;
-    const response = await call("POST", "/v1/conversations");
+    // Where the chat was opened: the server keeps the page without its query, the referrer's host, the UTM.
+    const response = await call("POST", "/v1/conversations", {
+      landing_url: location.href.slice(0, 2000),
+      referrer: document.referrer.slice(0, 2000),
+    });
     if (!response.ok) {
       showError(await problem(response));
       return false;
@@ -547,6 +594,53 @@ button { cursor: pointer; }
       button.disabled = false;
     }
   }
+
+  // ---------------------------------------------------------------- contact details (optional, with consent)
+
+  let consentLoaded = false;
+
+  async function loadConsent() {
+    if (consentLoaded) return;
+    try {
+      const response = await call("GET", "/v1/consent");
+      if (!response.ok) throw new Error("no consent text");
+      consentText.textContent = (await response.json()).consent_text;
+      consentLoaded = true;
+    } catch (_) {
+      consentText.textContent = "The consent text could not be loaded; please try again later.";
+    }
+  }
+
+  async function leaveContact(event) {
+    event.preventDefault();
+    alertLine.textContent = "";
+    contactDone.textContent = "";
+    if (!consentLoaded || !consentBox.checked) {
+      contactDone.textContent = "Please tick the box to agree first: nothing is sent without it.";
+      return;
+    }
+    try {
+      if (!(await ensureConversation())) return;
+      const response = await call("POST", path("/contact"), {
+        name: nameInput.value.trim(),
+        email: emailInput.value.trim(),
+        company: companyInput.value.trim(),
+        consent: true,
+      });
+      if (!response.ok) {
+        const error = await problem(response);
+        contactDone.textContent = "Not sent: " + (error.message || error.code) + ".";
+        return;
+      }
+      const saved = await response.json();
+      contactDone.textContent = "Thanks, " + saved.name + ": an expert can now follow up with you.";
+    } catch (_) {
+      showError({ code: "network", status: 0 });
+    }
+  }
+
+  contact.addEventListener("toggle", () => contact.open && loadConsent());
+  contactForm.addEventListener("submit", leaveContact);
 
   async function startOver() {
     if (conversation) {
