@@ -293,13 +293,20 @@ def build_webhook(settings: Settings, database: Database) -> EventSink:
     )
 
 
-def build_store_move(settings: Settings, *, to_database: str, to_chroma: str) -> Callable[[], MoveReport]:
+def build_store_move(
+    settings: Settings, *, to_database: str, to_chroma: str, to_collection: str | None = None
+) -> Callable[[], MoveReport]:
     """`lastmile migrate`: copies the stores `settings` name (the embedded home by default) to a PostgreSQL
-    database and a Chroma server (same collection name). Nothing is embedded: no model loads."""
+    database and a Chroma server (the same collection name unless given). Nothing is embedded."""
     from assistant.store_move import move_stores
 
     target = settings.model_copy(
-        update={"chroma_url": to_chroma, "database_url": to_database, "knowledge_database_url": None}
+        update={
+            "chroma_url": to_chroma,
+            "database_url": to_database,
+            "knowledge_database_url": None,
+            "collection": to_collection or settings.collection,
+        }
     )
 
     def run() -> MoveReport:

@@ -25,6 +25,7 @@ its own, dropped afterwards).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -44,7 +45,8 @@ hub_offline()
 # ingest 12 s or 8-30 s). One thread gives repeatable figures; 0 keeps torch's default.
 THREADS_HELP = "torch CPU threads (default 1, see above; 0: torch's default)"
 
-EVALDATA = REPO.parent / "shared" / "evaldata" / "samsung-s10"
+# The shared data folder beside the checkout; LASTMILE_EVALDATA points elsewhere (a git worktree).
+EVALDATA = Path(os.environ.get("LASTMILE_EVALDATA", REPO.parent / "shared" / "evaldata")) / "samsung-s10"
 
 
 def grow(kb, total: int, words: list[str], rng: np.random.Generator) -> None:
@@ -99,7 +101,6 @@ BENCH_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def compare_backends(args, embedder) -> None:
-    import os
     import uuid
     from urllib.parse import quote
 

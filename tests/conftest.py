@@ -59,9 +59,9 @@ def shared_stores(tmp_path_factory):
 
     stores = start_shared_stores(tmp_path_factory.mktemp("chroma-server") / "data")
     yield stores
-    stores.chroma.stop()
     for schema in list(stores.schemas):
         stores.drop(schema)
+    stores.chroma.stop()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -5,7 +5,6 @@ the same answers on the shared stores as on the home."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -55,13 +54,15 @@ def populated_home(sample_home, tmp_path):
 def test_migrate_copies_the_home_and_answers_stay_the_same(populated_home, shared_stores, embedder):
     home, conversation, handoff = populated_home
     url, collection = shared_stores.isolated()
-    source = Settings(home=home, collection=collection)
-    target = source.model_copy(update={"chroma_url": shared_stores.chroma.url, "database_url": url})
+    source = Settings(home=home)
+    target = source.model_copy(
+        update={"chroma_url": shared_stores.chroma.url, "database_url": url, "collection": collection}
+    )
 
     done = subprocess.run(
         [sys.executable, "-m", "ui.cli", "migrate", "--home", str(home), "--to-database", url,
-         "--to-chroma", shared_stores.chroma.url, "--json"],
-        cwd=REPO, env=dict(os.environ, LASTMILE_COLLECTION=collection), capture_output=True, text=True, timeout=600,
+         "--to-chroma", shared_stores.chroma.url, "--to-collection", collection, "--json"],
+        cwd=REPO, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     first = json.loads(done.stdout)
@@ -70,7 +71,9 @@ def test_migrate_copies_the_home_and_answers_stay_the_same(populated_home, share
     assert first["tables"]["copied"]["handoffs"] == 1
     assert first["target_check"]["ok"] is True
 
-    again = build_store_move(source, to_database=url, to_chroma=shared_stores.chroma.url)()
+    again = build_store_move(
+        source, to_database=url, to_chroma=shared_stores.chroma.url, to_collection=collection
+    )()
     assert again.knowledge.copied == [], "a second run copies nothing twice"
     assert sorted(again.knowledge.unchanged) == documents
     assert sum(again.tables.copied.values()) == 0

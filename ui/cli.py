@@ -217,13 +217,19 @@ def migrate(
     to_chroma: Annotated[
         str, typer.Option("--to-chroma", help="Chroma server URL, e.g. http://chroma:8000.")
     ],
+    to_collection: Annotated[
+        str | None, typer.Option("--to-collection", help="Chroma collection there (default: the same name).")
+    ] = None,
     home: HomeOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report.")] = False,
 ) -> None:
     """Copy this home's stores to shared ones (vectors copied, not re-embedded); safe to run again."""
     from assistant.wiring import build_store_move
 
-    report = build_store_move(_settings(home), to_database=to_database, to_chroma=to_chroma)()
+    move = build_store_move(
+        _settings(home), to_database=to_database, to_chroma=to_chroma, to_collection=to_collection
+    )
+    report = move()
     if as_json:
         _emit(report.as_dict())
     else:
