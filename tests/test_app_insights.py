@@ -83,6 +83,8 @@ def test_metrics_and_four_charts(insights_db, user):
         "Confidence",
         "Answered vs handed off",
         "Top knowledge gaps",
+        "Segments",
+        "Landing pages",
     ]
     specs = chart_specs(app)
     assert len(specs) == 4
