@@ -38,7 +38,6 @@ def test_answer_is_cited_with_numbered_chips_and_intent_tags(chat):
     quotes = [text for text in texts(chat) if text != CITED]
     assert any("EU" in quote for quote in quotes), "a chip shows the quoted passage"
     assert any("gray-badge[" in caption.value for caption in chat.caption), "intent tags are shown"
-    assert chat.query_params["c"] == chat.session_state["conversation"], "a refresh keeps the conversation"
 
 
 def test_buyer_text_is_shown_as_plain_text(chat):
@@ -81,26 +80,43 @@ def test_talk_to_an_expert_opens_a_handoff(chat):
     assert not any(b.label == "Talk to an expert" for b in chat.button)
 
 
-def test_a_refresh_keeps_the_conversation_and_other_buyers_see_nothing_of_it(chat):
+PHONE = "+44 7700 900123"
+
+
+def test_a_link_naming_a_conversation_neither_shows_nor_joins_it(chat):
+    """Conversation fixation (#14 item 9): `?c=<id>` must not open someone else's conversation, and a link
+    an attacker sends must not make the victim type into the attacker's conversation."""
+    ask(chat, f"Call me on {PHONE}: which data residency regions can we choose?")
+    victim = chat.session_state["conversation"]
+
+    attacker = page("buyer_chat")
+    attacker.query_params["c"] = victim
+    attacker.run()
+    assert not attacker.exception, attacker.exception
+    assert not any(PHONE in text for text in texts(attacker))
+    assert "conversation" not in attacker.session_state
+    ask(attacker, CITED)
+    planted = attacker.session_state["conversation"]
+    assert planted != victim
+    assert not any(PHONE in m.text for m in services().chat.transcript(planted))
+
+    lured = page("buyer_chat")
+    lured.query_params["c"] = planted  # the attacker's link
+    lured.run()
+    assert CITED not in texts(lured), "the attacker's conversation is not shown"
+    ask(lured, f"My number is {PHONE}")
+    assert lured.session_state["conversation"] not in (planted, victim)
+    assert not any(PHONE in m.text for m in services().chat.transcript(planted))
+    assert "c" not in chat.query_params, "the conversation id is never put in the URL"
+    assert "c" not in lured.query_params
+
+
+def test_other_buyers_see_nothing_of_a_conversation(chat):
     ask(chat, CITED)
-    conversation = chat.session_state["conversation"]
-
-    refreshed = page("buyer_chat")
-    refreshed.query_params["c"] = conversation
-    refreshed.run()
-    assert CITED in texts(refreshed)
-
     stranger = page("buyer_chat")
     stranger.run()
     assert CITED not in texts(stranger)
     assert "conversation" not in stranger.session_state
-
-    guessing = page("buyer_chat")
-    guessing.query_params["c"] = "not-a-real-conversation"
-    guessing.run()
-    assert not guessing.exception, guessing.exception
-    assert "conversation" not in guessing.session_state
-    assert CITED not in texts(guessing)
 
 
 def test_llm_answer_streams_through_the_page(sample_home, tmp_path, monkeypatch):

@@ -2,12 +2,15 @@
 
 The signed-in user lives in the session's server-side state. `require_role` re-reads the role from the
 database on every run, so a removed account or a changed role takes effect on the next page load, and it
-stops the script (`st.stop`) before any protected content is produced.
+stops the script (`st.stop`) before any protected content is produced. Failed attempts are counted and
+locked out per account and per client address in the database (`StaffAccounts.sign_in`), not per session:
+a fresh session starts with the same count.
 """
 
 from __future__ import annotations
 
-import time
+import math
+from datetime import UTC, datetime
 from typing import TypedDict
 
 import streamlit as st
@@ -16,10 +19,7 @@ from ui.resources import get_users
 
 USER_KEY = "user"
 SIGNED_IN_KEY = "just_signed_in"  # one-shot: the app opens the staff's first page after sign-in
-FAILURES_KEY = "sign_in_failures"
 GONE_KEY = "account_gone"  # one-shot: tell a signed-out session why
-MAX_FAILURES = 5  # per session, within FAILURE_WINDOW_S; then sign-in waits
-FAILURE_WINDOW_S = 60.0
 WRONG = "Wrong name or password."
 
 
@@ -85,17 +85,22 @@ def sign_in_form() -> None:
         submitted = st.form_submit_button("Sign in", type="primary")
     if not submitted:
         return
-    now = time.monotonic()
-    failures = [t for t in st.session_state.get(FAILURES_KEY, []) if now - t < FAILURE_WINDOW_S]
-    if len(failures) >= MAX_FAILURES:
-        st.error(f"Too many failed attempts: try again in {FAILURE_WINDOW_S - (now - failures[0]):.0f} s.")
+    result = get_users().sign_in(name, password, address=st.context.ip_address)
+    if result.role is None:
+        if result.busy:
+            st.error("Too many sign-ins at once: please try again in a moment.")
+        elif result.locked_until is None:
+            st.error(WRONG)
+        else:  # locked by this failure or by earlier ones (from any session or address)
+            wrong = f"{WRONG} " if result.wrong else ""
+            st.error(f"{wrong}Too many failed attempts: try again in {_minutes(result.locked_until)}.")
         return
-    role = get_users().verify(name, password) if name.strip() and password else None
-    if role is None:
-        st.session_state[FAILURES_KEY] = [*failures, now]
-        st.error(WRONG)
-        return
-    st.session_state.pop(FAILURES_KEY, None)
-    st.session_state[USER_KEY] = dict(SignedIn(name=name.strip(), role=role))
+    st.session_state[USER_KEY] = dict(SignedIn(name=name.strip(), role=result.role))
     st.session_state[SIGNED_IN_KEY] = True
     st.rerun()
+
+
+def _minutes(until: datetime) -> str:
+    """How long until `until` (naive UTC, as stored), in whole minutes."""
+    minutes = max(1, math.ceil((until - datetime.now(UTC).replace(tzinfo=None)).total_seconds() / 60))
+    return f"{minutes} minute{'s' if minutes > 1 else ''}"

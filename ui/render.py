@@ -6,6 +6,9 @@ that comes from a document (quotes, answers built from them, titles, headings, c
 Markdown sees it: it renders as the text it is, never as an image, a link, HTML, formatting, LaTeX, an
 emoji or a Streamlit directive (issue 14; docs/security.md). Citation markers `[n]` stay as typed.
 
+Staff tables go through `staff_table`: Streamlit's dataframe toolbar downloads them as CSV, so every text
+cell is neutralised against formula injection first (`assistant.csv_cells`, the guard the CRM files use).
+
 Backslash escapes are not enough on their own: Streamlit turns URLs and e-mail addresses into links by
 searching the *parsed* text, after escapes are resolved. An invisible word joiner (U+2060) inside `://`,
 after `www` and after `@` keeps those from matching while the text reads the same.
@@ -20,6 +23,7 @@ from typing import Any
 
 import streamlit as st
 
+from assistant.csv_cells import safe_row
 from assistant.service import MessageView
 
 REP_AVATAR = ":material/support_agent:"
@@ -106,3 +110,9 @@ def show_message(message: MessageView, *, staff_view: bool = False) -> None:
         intent_tags(payload.get("intent_labels", []), extra=extra)
         if staff_view and payload.get("handoff_reasons"):
             st.text("handoff: " + "; ".join(payload["handoff_reasons"]))
+
+
+def staff_table(rows: Sequence[dict[str, Any]], **options: Any) -> None:
+    """`st.dataframe` of `rows` whose CSV download no spreadsheet evaluates: a buyer's `=HYPERLINK(...)`
+    or a document's `@SUM(...)` shows, and exports, as `'=HYPERLINK(...)`."""
+    st.dataframe([safe_row(row) for row in rows], hide_index=True, **options)

@@ -1,9 +1,8 @@
 """Writing and reading a CRM export as JSON (one file) or CSV (one file per object), losslessly.
 
-CSV cells are neutralised against formula injection: a cell a spreadsheet would evaluate (starting with
-= + - @, a tab or a carriage return, or their full-width forms) is prefixed with a single quote, and a cell
-that already starts with quotes before such a character gets one more, so reading strips exactly one and
-the round trip is exact. Buyer words reach these files: they are untrusted.
+CSV cells are neutralised against formula injection by `assistant.csv_cells` (the one guard every CSV
+export uses), reversibly: reading strips exactly the quote writing added. Buyer words reach these files:
+they are untrusted.
 """
 
 from __future__ import annotations
@@ -12,23 +11,12 @@ import csv
 import json
 from pathlib import Path
 
+from assistant.csv_cells import csv_safe, csv_unsafe
 from assistant.deals.crm_export import COLUMNS, OBJECTS, CrmExport
 
 FORMAT = "lastmile-crm/1"
 JSON_FILE = "lastmile-crm.json"
-FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
-
-
-def _risky(value: str) -> bool:
-    return value.lstrip("'")[:1] in FORMULA_START
-
-
-def csv_safe(value: str) -> str:
-    return "'" + value if _risky(value) else value
-
-
-def csv_unsafe(value: str) -> str:
-    return value[1:] if value.startswith("'") and _risky(value) else value
+__all__ = ["csv_safe", "csv_unsafe", "read_csv", "read_json", "write_csv", "write_json"]
 
 
 def write_json(export: CrmExport, folder: Path) -> list[Path]:

@@ -83,3 +83,15 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))  # rep | admin
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SignInFailure(Base):
+    """Failed sign-ins in a row of one account name or one client address, and how long it is locked out
+    (`assistant/accounts.py` holds the policy). Kept in the database so every session and process shares it."""
+
+    __tablename__ = "sign_in_failures"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # "account:<name>" | "address:<ip>"
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)

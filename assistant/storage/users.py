@@ -2,11 +2,16 @@
 
 `verify` costs one argon2 verification whether or not the name exists, and says only "yes, with this
 role" or "no": a caller cannot tell a wrong name from a wrong password, by the answer or by its timing.
+Every argon2 computation (check or hash) takes one of `MAX_CONCURRENT_HASHES` slots of the process: each
+costs 64 MiB, and a flood of sign-in attempts must queue, not take the host's memory.
 """
 
 from __future__ import annotations
 
 import builtins
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -22,6 +27,24 @@ from assistant.storage.models import User
 ROLES = ("rep", "admin")
 MIN_PASSWORD_CHARS = 8
 MAX_NAME_CHARS = 120  # the column's width
+MAX_CONCURRENT_HASHES = 2  # argon2id here uses 64 MiB per computation (the library's memory_cost)
+SLOT_WAIT_S = 30.0  # a check waits this long for a slot, then the attempt is refused as busy
+_SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT_HASHES)  # per process: the memory is the process's
+
+
+class PasswordChecksBusy(RuntimeError):
+    """Every argon2 slot stayed taken for SLOT_WAIT_S: refuse this attempt rather than queue without end."""
+
+
+@contextmanager
+def argon2_slot() -> Iterator[None]:
+    """Hold one of the process's argon2 slots (at most MAX_CONCURRENT_HASHES computations at once)."""
+    if not _SLOTS.acquire(timeout=SLOT_WAIT_S):
+        raise PasswordChecksBusy("too many password checks at once: try again in a moment")
+    try:
+        yield
+    finally:
+        _SLOTS.release()
 
 
 class UserError(ValueError):
@@ -41,7 +64,8 @@ class UserStore:
         self._db = db
         self._hasher = hasher or PasswordHasher()  # argon2id with the library's current parameters
         # Verified against when the name is unknown, so that both cases cost the same.
-        self._decoy = self._hasher.hash("decoy password, never matches anything typed")
+        with argon2_slot():
+            self._decoy = self._hasher.hash("decoy password, never matches anything typed")
 
     def add(self, name: str, role: str, password: str) -> None:
         name = _check_name(name)
@@ -49,14 +73,21 @@ class UserStore:
             raise UserError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
         if len(password) < MIN_PASSWORD_CHARS:
             raise UserError(f"the password needs at least {MIN_PASSWORD_CHARS} characters")
+        with argon2_slot():
+            password_hash = self._hasher.hash(password)
         try:
             with self._db.session() as session:
-                session.add(User(name=name, role=role, password_hash=self._hasher.hash(password)))
+                session.add(User(name=name, role=role, password_hash=password_hash))
         except IntegrityError:
             raise UserError(f"a user named {name!r} already exists") from None
 
     def verify(self, name: str, password: str) -> str | None:
         """The user's role when the password is theirs, else None (unknown name or wrong password)."""
+        with argon2_slot():
+            return self._verify(name, password)
+
+    def _verify(self, name: str, password: str) -> str | None:
+        """`verify` for a caller already holding an argon2 slot."""
         with self._db.session() as session:
             user = session.scalar(select(User).where(User.name == name.strip()))
             stored = user.password_hash if user else self._decoy
@@ -92,7 +123,8 @@ class UserStore:
             user = session.scalar(select(User).where(User.name == name.strip()))
             if user is None:
                 return False
-            user.password_hash = self._hasher.hash(password)
+            with argon2_slot():
+                user.password_hash = self._hasher.hash(password)
             return True
 
 

@@ -1,7 +1,9 @@
 """The buyer chat page: anonymous; the buyer sees only their own conversation.
 
-The conversation id (an unguessable token) is kept in the session and in the URL (`?c=...`), so a refresh
-keeps the conversation; the page only ever reads the transcript of that id. Buyer text is shown with
+The conversation id (an unguessable token) lives only in the session's server-side state: a URL never
+names a conversation, so a link cannot make a buyer join someone else's (conversation fixation), and a
+reload starts a new conversation. The embeddable widget keeps its conversation across page loads with its
+API token instead. The page only ever reads the transcript of the session's own id. Buyer text is shown with
 `st.text` (never as Markdown or HTML). While a handoff is open the transcript polls for the rep's reply.
 
 Where the buyer came from (the page URL, its UTM parameters, the referrer) is read on the first run and
@@ -40,20 +42,16 @@ chat = get_services().chat
 
 
 def conversation_id() -> str | None:
-    """This buyer's conversation: from the session, else from the URL when it names a real one."""
-    current = st.session_state.get(CONVERSATION_KEY)
-    if current is None:
-        from_url = st.query_params.get("c")
-        if from_url and chat.exists(from_url):
-            current = st.session_state[CONVERSATION_KEY] = from_url
-    if current is not None and st.query_params.get("c") != current:
-        st.query_params["c"] = current
-    return current
+    """This session's conversation, if it has started one. Never read from the URL: `?c=<id>` would let
+    whoever sends a link read what the buyer types next, or let a leaked id open another buyer's transcript."""
+    if "c" in st.query_params:  # links from before: drop the id so it is not bookmarked or shared further
+        del st.query_params["c"]
+    return st.session_state.get(CONVERSATION_KEY)
 
 
 def landing() -> Attribution:
-    """The page URL, UTM parameters and referrer this buyer opened the chat with (first run wins: later
-    runs carry `?c=` instead). A referrer comes from the `ref` parameter, else the Referer header."""
+    """The page URL, UTM parameters and referrer this buyer opened the chat with (the first run of the
+    session wins). A referrer comes from the `ref` parameter, else the Referer header."""
     if LANDING_KEY not in st.session_state:
         url = str(getattr(st.context, "url", "") or "")
         referrer = st.query_params.get("ref") or (st.context.headers or {}).get("Referer", "")
@@ -67,7 +65,6 @@ def landing() -> Attribution:
 
 def start() -> str:
     conversation = st.session_state[CONVERSATION_KEY] = chat.start(attribution=landing())
-    st.query_params["c"] = conversation
     return conversation
 
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from assistant.knowledge_admin import SEARCH_MODES, SUPPORTED_SUFFIXES, Upload
 from ui.auth import require_role
-from ui.render import escaped
+from ui.render import escaped, staff_table
 from ui.resources import get_services
 
 UPLOADS_KEY = "kb_upload_results"
@@ -34,7 +34,7 @@ def flash(message: str) -> None:
 def documents_tab() -> None:
     records = admin.documents()
     st.caption(f"{len(records)} documents, {sum(r.chunk_count for r in records)} chunks")
-    st.dataframe(
+    staff_table(
         [
             {
                 "title": r.title,
@@ -48,7 +48,6 @@ def documents_tab() -> None:
             }
             for r in records
         ],
-        hide_index=True,
         column_config={"title": st.column_config.TextColumn(width="medium")},
     )
     if not records:
@@ -102,7 +101,7 @@ def upload_tab() -> None:
             f"{len(results) - failed} of {len(results)} files applied"
             + (f", {failed} failed" if failed else "")
         )
-        st.dataframe(results, hide_index=True)
+        staff_table(results)
 
 
 def search_tab() -> None:
@@ -118,7 +117,7 @@ def search_tab() -> None:
     if not hits:
         st.info("Nothing retrieved.")
         return
-    st.dataframe(
+    staff_table(
         [
             {
                 "rank": rank,
@@ -131,7 +130,6 @@ def search_tab() -> None:
             }
             for rank, hit in enumerate(hits, start=1)
         ],
-        hide_index=True,
         column_config={"text": st.column_config.TextColumn(width="large")},
     )
     st.caption(
@@ -149,7 +147,7 @@ def gaps_tab() -> None:
         f"{_plural(asked, 'question')} handed off for lack of evidence, in {_plural(len(groups), 'group')}; "
         "similar questions are grouped by meaning."
     )
-    st.dataframe(
+    staff_table(
         [
             {
                 "asked": group.count,
@@ -162,7 +160,6 @@ def gaps_tab() -> None:
             }
             for group in groups
         ],
-        hide_index=True,
         column_config={"question": st.column_config.TextColumn(width="medium")},
     )
 

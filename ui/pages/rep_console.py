@@ -15,7 +15,7 @@ from assistant.deals.desk import Readiness, brief_text, committee_text
 from assistant.rep_desk import HELD, STATES, HandoffError, HandoffState, HandoffView
 from ui.auth import require_role
 from ui.queue_filters import AGES, INTENT_FILTERS, age_text, filter_queue, tags
-from ui.render import citation_chips, escaped, intent_tags, show_message
+from ui.render import citation_chips, escaped, intent_tags, show_message, staff_table
 from ui.resources import get_services
 
 NOTICE_KEY = "console_notice"  # (kind, message) left by a button for the next run
@@ -191,9 +191,8 @@ queue = filter_queue(desk.queue(), states=states, intents=intents, age=age)
 if not queue:
     st.info("No handoff matches these filters.")
     st.stop()
-st.dataframe(
+staff_table(
     [queue_row(h) for h in queue],
-    hide_index=True,
     column_config={"question": st.column_config.TextColumn(width="large")},
 )
 chosen = st.selectbox(
