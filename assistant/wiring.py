@@ -160,6 +160,7 @@ def build_assistant(settings: Settings, kb: KnowledgeBase | None = None) -> Assi
         classifier=build_intent_classifier(settings, kb.embedder),
         composer=build_composer(settings),
         scorer=build_evidence_scorer(kb.embedder) if settings.answer_first else None,
+        sentence_vectors=kb.sentences,
         top_k=settings.top_k,
         handoff_threshold=settings.handoff_threshold,
         retrieval_mode=settings.retrieval_mode,  # type: ignore[arg-type]
