@@ -30,6 +30,7 @@ from knowledge.embedder import Embedder
 from knowledge.lexical_index import LexicalIndex
 from knowledge.registry import DocumentRegistry
 from knowledge.sentence_vectors import SentenceVectorStore, chunk_sentences
+from knowledge.sparse_index import SparseIndex
 from knowledge.store_db import KnowledgeDB
 from knowledge.text import embedding_text
 from knowledge.trust import FlaggedDocument
@@ -73,7 +74,8 @@ class KnowledgeBase:
         self.dense = dense
         self.db = db
         self.registry = DocumentRegistry(db)
-        self.lexical = LexicalIndex(db)
+        self.lexical = LexicalIndex(db)  # FTS5: the lexical store of record
+        self.sparse = SparseIndex(db)  # in-memory BM25 over the same rows: what searches read by default
         self.sentences = SentenceVectorStore(db)
         self.writer = WriterCoordination(db, dense)
 
