@@ -1,24 +1,37 @@
 """Evidence selection: the retrieved sentences that best answer a question, scored lexically and, when an
-embedding function is given, semantically (one batch per turn)."""
+embedding function is given, semantically (`stored_first` serves the sentence vectors stored at ingest and
+embeds, in one batch, only those missing)."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from assistant.sentences import content_terms, is_question, split_sentences
 from assistant.tuning import DEFAULT_TUNING, Tuning
+from knowledge.text import FAQ_ROW
 from knowledge.types import Hit
 
 EmbedFn = Callable[[Sequence[str]], np.ndarray]
-_FAQ = re.compile(r"^Q:\s*(.+?)\nA:\s*(.+)$", re.DOTALL)  # how ingest writes a CSV FAQ row
+_FAQ = FAQ_ROW
 _RISK = content_terms(
     "limit limits limitation not cannot downtime outage risk migration cutover rollback freeze sla uptime "
     "credit support response severity backup recovery rpo rto failover dual-run validation guarantee"
 )
+
+
+def stored_first(stored: Mapping[str, np.ndarray], embed: EmbedFn) -> EmbedFn:
+    """An embedding function that takes stored vectors where it can and embeds the rest in one call."""
+
+    def lookup(texts: Sequence[str]) -> np.ndarray:
+        missing = [text for text in dict.fromkeys(texts) if text not in stored]
+        computed = dict(zip(missing, embed(missing), strict=True)) if missing else {}
+        rows = [stored[text] if text in stored else computed[text] for text in texts]
+        return np.vstack(rows) if rows else embed([])
+
+    return lookup
 
 
 @dataclass(frozen=True)

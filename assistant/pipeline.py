@@ -7,7 +7,7 @@ confidence → decide; the answer carries the buyer's reply, the rep's draft and
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -16,14 +16,14 @@ from assistant.authority import authoritative
 from assistant.composition import Composer, Composition, CompositionRequest, TokenSink
 from assistant.confidence import ConfidenceParts, confidence_parts
 from assistant.decision import Decision, TurnFacts, decide
-from assistant.evidence import Evidence, coverage_of, select_evidence
+from assistant.evidence import Evidence, coverage_of, select_evidence, stored_first
 from assistant.evidence_scorer import EvidenceCandidate, EvidenceScorer
 from assistant.extractive import FRAMING
 from assistant.followup import retrieval_query
 from assistant.grounding import Grounding, ground
 from assistant.injection import looks_like_injection
 from assistant.intents import IntentClassifier
-from assistant.ports import Retriever, Vocabulary
+from assistant.ports import Retriever, SentenceVectors, Vocabulary
 from assistant.sentences import question_focus
 from assistant.trace import Trace, Understanding
 from assistant.tuning import DEFAULT_TUNING, Tuning
@@ -66,6 +66,7 @@ class Assistant:
         classifier: IntentClassifier,
         composer: Composer,
         scorer: EvidenceScorer | None = None,
+        sentence_vectors: SentenceVectors | None = None,
         top_k: int = 5,
         handoff_threshold: float = 0.5,
         retrieval_mode: Mode = "hybrid",
@@ -78,6 +79,7 @@ class Assistant:
         self.classifier = classifier
         self.composer = composer
         self.scorer = scorer  # P(answers) per evidence sentence: which quote leads the answer
+        self.sentence_vectors = sentence_vectors  # stored at ingest: a turn embeds only the message
         self.top_k = top_k
         self.handoff_threshold = handoff_threshold
         self.retrieval_mode = retrieval_mode
@@ -125,11 +127,24 @@ class Assistant:
         return understanding, query_vector
 
     def _evidence(self, query: str, hits: list[Hit], query_vector: np.ndarray) -> list[Evidence]:
-        embed = self.embedder.embed if self.semantic_evidence else None
+        stored: Mapping[str, np.ndarray] = {}
+        if self.sentence_vectors is not None and (self.semantic_evidence or self.scorer is not None):
+            stored = self.sentence_vectors.vectors(
+                [hit.chunk.id for hit in hits[: self.tuning.evidence_hits]]
+            )
+        embed = stored_first(stored, self.embedder.embed) if self.semantic_evidence else None
         evidence = select_evidence(query, hits, embed=embed, question_vector=query_vector, tuning=self.tuning)
         if self.scorer is None or not evidence:
             return evidence
-        candidates = [EvidenceCandidate(e.sentence, e.context, e.vector) for e in evidence]
+        candidates = [
+            EvidenceCandidate(
+                e.sentence,
+                e.context,
+                e.vector if e.vector is not None else stored.get(e.sentence),
+                stored.get(e.context) if e.context else None,
+            )
+            for e in evidence
+        ]
         scores = self.scorer.score(query, candidates, question_vector=query_vector)
         return [replace(e, answers=s.answers) for e, s in zip(evidence, scores, strict=True)]
 

@@ -1,11 +1,13 @@
 """The small protocols the reply pipeline needs from the knowledge layer, so it never reaches into it.
 
 `HybridRetriever` (knowledge/retriever.py) is the default `Retriever`; the lexical index is the default
-`Vocabulary`; any sentence-transformers model behind `knowledge.embedder.Embedder` embeds.
+`Vocabulary`; `SentenceVectorStore` (knowledge/sentence_vectors.py) the default `SentenceVectors`; any
+sentence-transformers model behind `knowledge.embedder.Embedder` embeds.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -23,4 +25,10 @@ class Retriever(Protocol):
 class Vocabulary(Protocol):
     def unseen_terms(self, text: str) -> set[str]:
         """The terms of `text` that no document contains."""
+        ...
+
+
+class SentenceVectors(Protocol):
+    def vectors(self, chunk_ids: Sequence[str]) -> Mapping[str, np.ndarray]:
+        """Unit vectors of these chunks' sentences and headings, embedded at ingest, by text (may be partial)."""
         ...

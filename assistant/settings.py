@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     )
     top_k: int = Field(default=5, description="Passages retrieved per question.")
     retrieval_mode: str = Field(default="hybrid", description="hybrid, dense or lexical.")
+    lexical_engine: Literal["memory", "fts5"] = Field(
+        default="memory",
+        description="BM25 engine of lexical retrieval: 'memory' (an in-memory index ranked as FTS5 ranks) "
+        "or 'fts5' (SQLite FTS5, the store of record); docs/performance.md compares them.",
+    )
     handoff_threshold: float = Field(
         default=0.5,
         description="Answers with confidence below this are handed to a human expert (calibrated with "

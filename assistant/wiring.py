@@ -88,7 +88,7 @@ def build_reranker(settings: Settings) -> rerankers.Reranker | None:
 
 
 def build_retriever(settings: Settings, kb: KnowledgeBase) -> HybridRetriever:
-    return HybridRetriever(kb, reranker=build_reranker(settings))
+    return HybridRetriever(kb, reranker=build_reranker(settings), lexical_engine=settings.lexical_engine)
 
 
 def build_database(settings: Settings) -> Database:
@@ -164,13 +164,15 @@ def build_evidence_scorer(embedder: Embedder) -> EvidenceScorer | None:
 
 def build_assistant(settings: Settings, kb: KnowledgeBase | None = None) -> Assistant:
     kb = kb or build_knowledge(settings)
+    retriever = build_retriever(settings, kb)
     return Assistant(
-        retriever=build_retriever(settings, kb),
+        retriever=retriever,
         embedder=kb.embedder,
-        vocabulary=kb.lexical,
+        vocabulary=retriever.lexical,
         classifier=build_intent_classifier(settings, kb.embedder),
         composer=build_composer(settings),
         scorer=build_evidence_scorer(kb.embedder) if settings.answer_first else None,
+        sentence_vectors=kb.sentences,
         top_k=settings.top_k,
         handoff_threshold=settings.handoff_threshold,
         retrieval_mode=settings.retrieval_mode,  # type: ignore[arg-type]

@@ -1,5 +1,6 @@
-"""Synthetic chunks to grow a knowledge base to a given size without embedding (random unit vectors,
-text drawn from a real vocabulary so the lexical index sees realistic term statistics)."""
+"""Synthetic chunks to grow a knowledge base to a given size without embedding (random unit vectors for
+chunks and their sentences, text drawn from a real vocabulary so the lexical index sees realistic term
+statistics)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import numpy as np
 from knowledge.base import KnowledgeBase
 from knowledge.lexical_index import LexicalIndex
 from knowledge.registry import DocumentRegistry
+from knowledge.sentence_vectors import SentenceVectorStore, chunk_sentences
 from knowledge.types import Chunk
 
 CHUNKS_PER_DOCUMENT = 100
@@ -54,6 +56,12 @@ def fill(kb: KnowledgeBase, *, total_chunks: int, words: list[str], seed: int = 
                 type="markdown", owner="bench", size_bytes=0, chunks=chunks,
             )  # fmt: skip
             LexicalIndex.write(conn, document_id, chunks)
+            for chunk in chunks:  # as ingest stores them: the turn reads them, never embeds them
+                texts = chunk_sentences(chunk)
+                sentence_vectors = rng.standard_normal((len(texts), kb.embedder.dimension)).astype(np.float32)
+                sentence_vectors /= np.linalg.norm(sentence_vectors, axis=1, keepdims=True)
+                SentenceVectorStore.write(conn, chunk.id, texts, sentence_vectors)
+            kb.writer.bump(conn)
         added += count
         document += 1
     return added

@@ -7,6 +7,7 @@ leaves behind is an orphan that `reconcile()` removes; retrieval ignores orphans
 
 Several documents may be applied together: their new chunks are embedded in one call (small documents
 one by one would leave the model running tiny batches) while each still commits in its own transaction.
+A chunk's sentences are embedded in the same passes and stored with it (knowledge/sentence_vectors.py).
 
 Every write holds the data folder's writer lock (knowledge/writer.py), so `reconcile()` only ever meets
 leftovers of dead processes, and bumps the generation that tells other processes' readers to reopen.
@@ -29,6 +30,8 @@ from knowledge.embedder import Embedder
 from knowledge.lexical_index import LexicalIndex
 from knowledge.lexical_pg import PostgresLexicalIndex
 from knowledge.registry import DocumentRegistry
+from knowledge.sentence_vectors import SentenceVectorStore, chunk_sentences
+from knowledge.sparse_index import SparseIndex
 from knowledge.store_db import KnowledgeDB
 from knowledge.store_pg import PostgresKnowledgeDB
 from knowledge.text import embedding_text
@@ -58,6 +61,7 @@ class AppliedDocument:
     chunks: int
     embedded: int  # chunks that needed a new embedding
     removed: int  # chunks of the previous version that are gone
+    sentences: int = 0  # sentence vectors computed for its chunks (none when they were stored)
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,15 @@ class KnowledgeBase:
         self.dense = dense
         self.db = db
         self.registry = DocumentRegistry(db)
-        self.lexical = PostgresLexicalIndex(db) if db.dialect == "postgresql" else LexicalIndex(db)
+        if db.dialect == "postgresql":
+            # PostgreSQL full text is the shared lexical index and serves searches itself: every process
+            # sees the same rows, so there is no in-memory copy to keep fresh.
+            self.lexical = PostgresLexicalIndex(db)
+            self.sparse = self.lexical
+        else:
+            self.lexical = LexicalIndex(db)  # FTS5: the lexical store of record
+            self.sparse = SparseIndex(db)  # in-memory BM25 over the same rows: what searches read by default
+        self.sentences = SentenceVectorStore(db)
         self.writer = WriterCoordination(db, dense)
 
     @contextmanager
@@ -131,10 +143,28 @@ class KnowledgeBase:
         on_applied: Callable[[PendingDocument, AppliedDocument], None] | None,
     ) -> list[AppliedDocument]:
         previous = {doc.document_id: self.registry.chunk_ids(doc.document_id) for doc in documents}
-        present = self.dense.existing([chunk.id for doc in documents for chunk in doc.chunks])
-        to_embed = [chunk for doc in documents for chunk in doc.chunks if chunk.id not in present]
-        if to_embed:
-            self.dense.add(to_embed, self._embed(to_embed, on_embedded))
+        all_chunks = {chunk.id: chunk for doc in documents for chunk in doc.chunks}
+        present = self.dense.existing(list(all_chunks))
+        to_embed = [chunk for chunk in all_chunks.values() if chunk.id not in present]
+        # Chunks stored before sentence vectors existed get theirs now; stored ones are reused.
+        with_sentences = self.sentences.stored_chunks(list(all_chunks))
+        sentences = {
+            chunk.id: texts
+            for chunk in all_chunks.values()
+            if chunk.id not in with_sentences and (texts := chunk_sentences(chunk))
+        }
+        sentence_texts = [text for texts in sentences.values() for text in texts]
+        sentence_vectors: dict[str, np.ndarray] = {}
+        if to_embed or sentence_texts:
+            vectors = self._embed_texts(
+                [embedding_text(chunk) for chunk in to_embed] + sentence_texts, len(to_embed), on_embedded
+            )
+            if to_embed:
+                self.dense.add(to_embed, vectors[: len(to_embed)])
+            offset = len(to_embed)
+            for chunk_id, texts in sentences.items():
+                sentence_vectors[chunk_id] = vectors[offset : offset + len(texts)]
+                offset += len(texts)
         fresh = {chunk.id for chunk in to_embed}
         results = []
         for doc in documents:
@@ -153,13 +183,22 @@ class KnowledgeBase:
                     flags=doc.flags,
                 )
                 LexicalIndex.write(conn, doc.document_id, doc.chunks)
+                stale = previous[doc.document_id] - {chunk.id for chunk in doc.chunks}
+                SentenceVectorStore.remove(conn, stale)
+                written = 0
+                for chunk in doc.chunks:
+                    if chunk.id in sentences:
+                        SentenceVectorStore.write(
+                            conn, chunk.id, sentences[chunk.id], sentence_vectors[chunk.id]
+                        )
+                        written += len(sentences.pop(chunk.id))
                 self.writer.bump(conn)
-            stale = previous[doc.document_id] - {chunk.id for chunk in doc.chunks}
             self.dense.delete(stale)
             applied = AppliedDocument(
                 chunks=len(doc.chunks),
                 embedded=sum(1 for chunk in doc.chunks if chunk.id in fresh),
                 removed=len(stale),
+                sentences=written,
             )
             results.append(applied)
             if on_applied:
@@ -168,12 +207,14 @@ class KnowledgeBase:
 
     def embed_chunks(self, chunks: list[Chunk]) -> np.ndarray:
         """Vectors for these chunks, as applying them would compute (`knowledge.consistency` restores with it)."""
-        return self._embed(chunks, None)
+        return self._embed_texts([embedding_text(chunk) for chunk in chunks], len(chunks), None)
 
-    def _embed(self, chunks: list[Chunk], on_embedded: Callable[[int], None] | None) -> np.ndarray:
-        """Vectors in `chunks` order, computed in passes of similar length (see `knowledge.batching`);
-        one call per pass also lets a progress bar move while a batch is embedded."""
-        texts = [embedding_text(chunk) for chunk in chunks]
+    def _embed_texts(
+        self, texts: list[str], chunk_texts: int, on_embedded: Callable[[int], None] | None
+    ) -> np.ndarray:
+        """Vectors in `texts` order, computed in passes of similar length (see `knowledge.batching`); the
+        first `chunk_texts` are chunks, the rest their sentences. One call per pass also lets a progress
+        bar move (by the chunks in the pass) while a batch is embedded."""
         measure = getattr(self.embedder, "token_lengths", None)
         # Without a tokenizer, characters are a fair proxy (~4 per word-piece).
         lengths = measure(texts) if measure else [len(text) // 4 + 2 for text in texts]
@@ -181,8 +222,9 @@ class KnowledgeBase:
         parts = []
         for indices in passes:
             parts.append(self.embedder.embed([texts[i] for i in indices]))
-            if on_embedded:
-                on_embedded(len(indices))
+            chunks_done = sum(1 for i in indices if i < chunk_texts)
+            if on_embedded and chunks_done:
+                on_embedded(chunks_done)
         vectors = np.empty((len(texts), parts[0].shape[1]), dtype=np.float32)
         vectors[[i for indices in passes for i in indices]] = np.concatenate(parts)
         return vectors
@@ -195,6 +237,7 @@ class KnowledgeBase:
             owned = self.registry.chunk_ids(document_id)
             with self.db.transaction() as conn:
                 LexicalIndex.remove(conn, document_id)
+                SentenceVectorStore.remove(conn, owned)
                 DocumentRegistry.remove(conn, document_id)
                 self.writer.bump(conn)
             self.dense.delete(owned)
@@ -226,6 +269,7 @@ class KnowledgeBase:
             conn.executemany(
                 "DELETE FROM chunks_fts WHERE rowid = ?", [(rowid,) for rowid in lexical_orphans]
             )
+            SentenceVectorStore.remove_orphans(conn)
             missing = owned - dense_ids
             docs = {row[1] for row in conn.execute("SELECT id, document_id FROM chunks") if row[0] in missing}
             # Forgetting the hash makes the next sync treat the document as changed and re-embed it.

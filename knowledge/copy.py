@@ -1,6 +1,6 @@
 """Copying a knowledge base to other stores (an embedded home up to a Chroma server and PostgreSQL).
 
-Vectors are copied, never re-embedded: each document's chunks are read back from the source Chroma with
+Vectors (chunks' and their sentences') are copied, never re-embedded: each document's chunks are read back from the source Chroma with
 their vectors, upserted into the target, and then the document's registry row (version, dates, trust
 marks and approvals as they were) and lexical rows commit in one target transaction, the same commit point
 as an ingest (knowledge/base.py). So the copy is resumable: a crash leaves at most one document's vectors
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from knowledge.lexical_index import LexicalIndex
 from knowledge.registry import DocumentRecord, DocumentRegistry
+from knowledge.sentence_vectors import SentenceVectorStore
 
 if TYPE_CHECKING:
     from knowledge.base import KnowledgeBase
@@ -88,6 +89,11 @@ def _copy_document(source: KnowledgeBase, target: KnowledgeBase, record: Documen
             "SELECT id, flag FROM chunks WHERE document_id = ? AND flag != ''", (record.id,)
         )
     }
+    sentence_rows = source.db.query(
+        "SELECT s.chunk_id, s.text_hash, s.text, s.vector FROM sentence_vectors s "
+        "JOIN chunks c ON c.id = s.chunk_id WHERE c.document_id = ?",
+        (record.id,),
+    )
     stale = target.registry.chunk_ids(record.id) - set(order)
     target.dense.add(chunks, [vectors[chunk.id] for chunk in chunks])
     kept = source.db.query(f"SELECT {', '.join(_KEPT)} FROM documents WHERE id = ?", (record.id,))[0]
@@ -110,6 +116,12 @@ def _copy_document(source: KnowledgeBase, target: KnowledgeBase, record: Documen
             (*(kept[name] for name in _KEPT), record.id),
         )
         LexicalIndex.write(conn, record.id, chunks)
+        SentenceVectorStore.remove(conn, stale)
+        conn.executemany(  # the sentence vectors too: a turn on the target embeds only the buyer's message
+            "INSERT INTO sentence_vectors(chunk_id, text_hash, text, vector) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (chunk_id, text_hash) DO UPDATE SET text = excluded.text, vector = excluded.vector",
+            [(row[0], row[1], row[2], bytes(row[3])) for row in sentence_rows],
+        )
         target.writer.bump(conn)
     target.dense.delete(stale)
     return len(chunks)

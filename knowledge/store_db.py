@@ -1,6 +1,8 @@
-"""The knowledge database: one SQLite file holding the document registry and the lexical (FTS5) index.
+"""The knowledge database: one SQLite file holding the document registry, the lexical (FTS5) index and
+the sentence vectors.
 
-Both live in one file so that a document's registry row and its lexical entries change in one transaction.
+All live in one file so that a document's registry row, lexical entries and sentence vectors change in one
+transaction.
 Migrations are a plain list; the names applied are recorded in a table.
 """
 
@@ -108,6 +110,21 @@ MIGRATIONS: list[tuple[str, str]] = [
         """
         CREATE TABLE kb_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
         INSERT INTO kb_state(key, value) VALUES ('generation', 0);
+        """,
+    ),
+    (
+        # Sentence vectors, computed at ingest in the chunk's embedding passes, so a turn embeds only the
+        # buyer's message (knowledge/sentence_vectors.py). Keyed by chunk id (which holds the chunk text's
+        # hash) and the sentence's own hash; written and deleted with their chunk, in its transaction.
+        "006_sentence_vectors",
+        """
+        CREATE TABLE sentence_vectors (
+            chunk_id TEXT NOT NULL,
+            text_hash TEXT NOT NULL,
+            text TEXT NOT NULL,
+            vector BLOB NOT NULL,
+            PRIMARY KEY (chunk_id, text_hash)
+        ) WITHOUT ROWID;
         """,
     ),
 ]

@@ -72,6 +72,19 @@ MIGRATIONS: list[tuple[str, str]] = [
         INSERT INTO kb_state(key, value) VALUES ('generation', 0);
         """,
     ),
+    (
+        # Mirrors SQLite's 006: each chunk's sentence vectors, stored at ingest (knowledge/sentence_vectors.py).
+        "002_sentence_vectors",
+        """
+        CREATE TABLE sentence_vectors (
+            chunk_id TEXT COLLATE "C" NOT NULL,
+            text_hash TEXT NOT NULL,
+            text TEXT NOT NULL,
+            vector BYTEA NOT NULL,
+            PRIMARY KEY (chunk_id, text_hash)
+        );
+        """,
+    ),
 ]
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from knowledge.types import Chunk
+
+# How ingest writes a CSV FAQ row (ingest/loaders.py): evidence quotes its answer whole.
+FAQ_ROW = re.compile(r"^Q:\s*(.+?)\nA:\s*(.+)$", re.DOTALL)
 
 
 def embedding_text(chunk: Chunk) -> str:
