@@ -34,6 +34,7 @@ from ingest.sync import MB, Syncer
 from knowledge import reranker as rerankers
 from knowledge.base import KnowledgeBase
 from knowledge.chroma_index import ChromaIndex
+from knowledge.damage import DamagedDatabase as DamagedDatabase  # re-exported: the surfaces report it
 from knowledge.embedder import Embedder, LazyEmbedder, SentenceTransformerEmbedder
 from knowledge.retriever import HybridRetriever
 from knowledge.store_db import KnowledgeDB
