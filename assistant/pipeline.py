@@ -32,6 +32,7 @@ from knowledge.embedder import Embedder
 from knowledge.retriever import Mode
 from knowledge.types import Hit
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_MESSAGE_CHARS = 4000  # a buyer message longer than this is refused, not truncated silently
 
 
@@ -49,6 +50,8 @@ def check_message(text: str) -> str:
     text = (text or "").strip()
     if not text:
         raise MessageRejected("the message is empty")
+    if _SURROGATE.search(text):  # bytes that were not UTF-8 (argv, stdin) or a lone "\ud800" escape in JSON
+        raise MessageRejected("the message is not valid UTF-8 text")
     if len(text) > MAX_MESSAGE_CHARS:
         raise MessageRejected(
             f"the message is too long: {len(text):,} characters, the limit is {MAX_MESSAGE_CHARS:,}"

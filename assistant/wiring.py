@@ -37,6 +37,7 @@ from ingest.sync import MB, Syncer
 from knowledge import reranker as rerankers
 from knowledge.base import KnowledgeBase, open_knowledge_db
 from knowledge.chroma_index import ChromaIndex
+from knowledge.damage import DamagedDatabase as DamagedDatabase  # re-exported: the surfaces report it
 from knowledge.embedder import Embedder, LazyEmbedder, SentenceTransformerEmbedder
 from knowledge.retriever import HybridRetriever
 

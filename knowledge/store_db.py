@@ -16,6 +16,8 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from knowledge.damage import DamagedDatabase, is_damage
+
 MIGRATIONS: list[tuple[str, str]] = [
     (
         "001_documents",
@@ -158,10 +160,16 @@ class KnowledgeDB:
         self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
         self._lock = threading.RLock()
         self._conn.row_factory = sqlite3.Row
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA foreign_keys=ON")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._migrate()
+        try:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as error:
+            if not is_damage(error):
+                raise
+            self._conn.close()
+            raise DamagedDatabase(self.path, str(error)) from None
 
     @property
     def location(self) -> str:

@@ -11,13 +11,22 @@ from typing import Annotated
 import typer
 
 from assistant.settings import Settings
+from ui.cli_errors import ReportingGroup
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Lastmile: cited answers for B2B buyers.")
+# ReportingGroup: a failure is one line (or a JSON error object under --json), never a traceback.
+app = typer.Typer(
+    cls=ReportingGroup,
+    no_args_is_help=True,
+    add_completion=False,
+    help="Lastmile: cited answers for B2B buyers.",
+)
 
 HomeOption = Annotated[
     Path | None, typer.Option("--home", help="Data folder (default: $LASTMILE_HOME or ./.lastmile).")
 ]
 SAMPLES = Path(__file__).resolve().parent.parent / "knowledge" / "samples"
+# Buyers use this app: an exception shows a generic message, never its text or traceback.
+STREAMLIT_HARDENING = ("--client.showErrorDetails", "none")
 
 
 def _settings(home: Path | None) -> Settings:
@@ -66,8 +75,10 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole answer as JSON.")] = False,
 ) -> None:
     """Answer one question from the knowledge base, with citations, or hand off."""
+    from assistant.pipeline import check_message
     from assistant.wiring import build_assistant
 
+    question = check_message(question)  # empty, too long or not UTF-8: refused before the model loads
     answer = build_assistant(_settings(home)).ask(question)
     if as_json:
         _emit(answer.as_dict())
@@ -128,6 +139,16 @@ def eval_(
         _emit({key: value for key, value in summary.items() if key not in ("calibration", "ingest")})
 
 
+def streamlit_command(app_file: Path, *, host: str, port: int) -> list[str]:
+    """How `serve` starts the Streamlit app: headless, no telemetry, no file watcher, no error details."""
+    return [
+        sys.executable, "-m", "streamlit", "run", str(app_file),
+        "--server.address", host, "--server.port", str(port), "--server.headless", "true",
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+        *STREAMLIT_HARDENING,
+    ]  # fmt: skip
+
+
 def ingest_samples_if_empty(settings: Settings) -> None:
     from assistant.wiring import build_admin
 
@@ -160,13 +181,7 @@ def serve(
         ingest_samples_if_empty(settings)
     env = dict(os.environ, LASTMILE_HOME=str(settings.home.resolve()))
     app_file = Path(__file__).resolve().parent / "app.py"
-    commands = {
-        "app": [
-            sys.executable, "-m", "streamlit", "run", str(app_file),
-            "--server.address", host, "--server.port", str(port), "--server.headless", "true",
-            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-        ],
-    }  # fmt: skip
+    commands = {"app": streamlit_command(app_file, host=host, port=port)}
     typer.echo(f"Lastmile is starting:\n  staff app and buyer chat (Streamlit): http://{host}:{port}")
     if api_port:
         commands["api"] = [

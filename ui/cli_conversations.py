@@ -3,7 +3,9 @@ the chat service and the rep desk."""
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -45,6 +47,10 @@ def chat(
     from assistant.service import MessageRejected, UnknownConversation
     from assistant.wiring import build_services
 
+    # Bytes that are not UTF-8 arrive as lone surrogates, which the service refuses with a message:
+    # one bad line is reported, not a UnicodeDecodeError that ends the conversation.
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="surrogateescape")
     chat_service = build_services(_settings(home)).chat
     conversation_id = conversation or chat_service.start()
     typer.echo(f"conversation {conversation_id} (Ctrl-D to stop)")

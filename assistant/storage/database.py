@@ -14,7 +14,10 @@ from contextvars import ContextVar
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
+
+from knowledge.damage import DamagedDatabase, is_damage
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -42,7 +45,13 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # The unit of work open in this thread or task, if any (a ContextVar: threads never share one).
         self._unit_of_work: ContextVar[Session | None] = ContextVar(f"unit_of_work_{id(self)}", default=None)
-        upgrade(self.engine)
+        try:
+            upgrade(self.engine)
+        except DatabaseError as error:
+            if not is_damage(error.orig):
+                raise
+            self.engine.dispose()
+            raise DamagedDatabase(self.engine.url.database or url, str(error.orig)) from None
 
     @contextmanager
     def session(self) -> Iterator[Session]:
