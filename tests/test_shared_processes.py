@@ -138,14 +138,14 @@ def test_two_api_workers_streamlit_and_an_ingest_share_the_stores(tmp_path, stor
         assert not failures, failures
         assert len(turns) >= 3 * len(QUESTIONS)
         for url, events in turns:
-            names = [event.name for event in events]
+            names = [event.event for event in events]
             assert "error" not in names, (url, names)
             assert names[-1] == "answer", (url, names)
 
         for url, _, _ in workers:  # both workers see the CLI's replacement without a restart
             events, _ = _ask(url, "Is the Zanzibar-7 lab region available?")
             answer = events[-1].data
-            assert events[-1].name == "answer", events
+            assert events[-1].event == "answer", events
             assert "deployment-options.md" in {c["source"] for c in answer["citations"]}, (url, answer)
         assert all(process.poll() is None for process in processes), "every server is still up"
     finally:
