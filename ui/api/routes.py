@@ -7,6 +7,7 @@ conversation; an unknown conversation and a token that is not its token get the 
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, status
@@ -47,6 +48,7 @@ CONVERSATION_ERRORS: Responses = {
     **COMMON_ERRORS,
 }
 BODY_ERRORS: Responses = {413: error("The request body is over the size limit.")}
+NOT_JSON: Responses = {400: error("The request body could not be read as JSON.")}
 
 
 def chat_service(request: Request) -> ChatService:
@@ -109,7 +111,7 @@ async def open_conversation(conversation_id: str, chat: ChatService) -> None:
     "/conversations",
     status_code=status.HTTP_201_CREATED,
     response_model=schemas.ConversationCreated,
-    responses={**COMMON_ERRORS, **BODY_ERRORS},
+    responses={**NOT_JSON, **COMMON_ERRORS, **BODY_ERRORS},
     summary="Start a conversation",
 )
 async def create_conversation(
@@ -279,7 +281,7 @@ async def end_conversation(conversation_id: Conversation, chat: Chat) -> schemas
 @router.post(
     "/conversations/{conversation_id}/contact",
     response_model=schemas.ContactOut,
-    responses={**CONVERSATION_ERRORS, **BODY_ERRORS},
+    responses={**NOT_JSON, **CONVERSATION_ERRORS, **BODY_ERRORS},
     summary="Leave contact details (with consent)",
 )
 async def leave_contact(
@@ -309,7 +311,7 @@ async def leave_contact(
         email=view.email,
         company=view.company,
         consent_text=view.consent_text,
-        consented_at=view.consented_at,
+        consented_at=view.consented_at.replace(tzinfo=UTC),  # stored as naive UTC
     )
 
 

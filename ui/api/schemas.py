@@ -86,12 +86,18 @@ class ContactIn(BaseModel):
             ]
         },
     )
-    name: str = Field(min_length=1, max_length=200)
-    email: str = Field(min_length=3, max_length=320, description="A work e-mail address.")
+    name: str = Field(min_length=1, max_length=200, pattern=r"[^\s\x00-\x1f\x7f]")  # something printable
+    email: str = Field(
+        max_length=320,
+        pattern=r'^[^@\s<>()\[\],;:"\x00-\x1f\x7f]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$',
+        description="A work e-mail address.",
+    )
     company: str = Field(default="", max_length=200)
     company_size: str = Field(default="", max_length=40, description='Employees: "60", "200-500", "5k".')
     industry: str = Field(default="", max_length=120)
-    consent: bool = Field(description="The buyer ticked the consent box showing the consent text.")
+    consent: Literal[True] = Field(
+        description="The buyer ticked the consent box showing the consent text: nothing is stored without it."
+    )
 
 
 class ContactOut(BaseModel):
