@@ -165,6 +165,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--rounds", type=int, default=4, help="times each question is asked per option")
     parser.add_argument("--threads", type=int, default=1, help=THREADS_HELP)
+    parser.add_argument("--evaldata", type=Path, default=EVALDATA, help="the samsung-s10 folder")
     args = parser.parse_args()
     if args.threads:
         import torch
@@ -188,9 +189,9 @@ def main() -> None:
         model_kwargs={"device": "cpu", "local_files_only": True},
         encode_kwargs={"normalize_embeddings": True},
     )
-    words = vocabulary(EVALDATA / "kb")  # 120-word chunks drawn from the manual's 5,000 commonest words
+    words = vocabulary(args.evaldata / "kb")  # 120-word chunks drawn from the manual's 5,000 commonest words
     rng = np.random.default_rng(7)
-    labelled = load_questions(EVALDATA / "questions.jsonl")
+    labelled = load_questions(args.evaldata / "questions.jsonl")
     questions = [q.text for q in labelled]
     vectors = dict(zip(questions, embedder.embed(questions), strict=True))
     pairs = [(q, vectors[q]) for q in questions] * args.rounds
@@ -198,7 +199,7 @@ def main() -> None:
         home = Path(scratch) / "home"
         kb = open_knowledge(home, embedder)
         started = time.perf_counter()
-        build_syncer(Settings(home=home), kb).sync([EVALDATA / "kb"])
+        build_syncer(Settings(home=home), kb).sync([args.evaldata / "kb"])
         print(f"samsung-s10 ingested: {kb.dense.count():,} chunks in {time.perf_counter() - started:.0f} s")
         for size in sorted(args.sizes):
             started = time.perf_counter()
