@@ -229,6 +229,14 @@ def main() -> None:
                 print(
                     f"  lexical {name:<12} {percentiles(samples)}  recall@5 {recall_at_5(search, labelled):.2f}"
                 )
+            same = sum(
+                [h.chunk.id for h in kb.sparse.search(q, k=5)]
+                == [h.chunk.id for h in kb.lexical.search(q, k=5)]
+                for q in questions
+            )
+            print(
+                f"  memory and fts5 return the same top 5 chunks, in order, for {same} of {len(questions)} questions"
+            )
             memory, fts5 = HybridRetriever(kb), HybridRetriever(kb, lexical_engine="fts5")
             options = {
                 "dense": lambda p, r=memory: r.search(p[0], k=5, mode="dense", query_vector=p[1]),

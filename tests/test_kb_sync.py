@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 
 from ingest.sync import Syncer
+from knowledge.sentence_vectors import chunk_sentences
+from knowledge.text import embedding_text
 from tests.conftest import make_kb
 
 
@@ -19,11 +21,13 @@ class CountingEmbedder:
         self.real = real
         self.name, self.dimension = real.name, real.dimension
         self.calls: list[int] = []
+        self.texts: list[str] = []
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if any("POISON" in text for text in texts):
             raise RuntimeError("this text breaks the model")
         self.calls.append(len(texts))
+        self.texts.extend(texts)
         return self.real.embed(texts)
 
 
@@ -63,7 +67,9 @@ def _stores_agree(kb) -> set[str]:
 def test_reingest_skips_unchanged_without_embedding(counted_kb, counting, docs):
     first = Syncer(counted_kb).sync([docs])
     assert sorted(first.added) == ["faq.csv", "guide.md", "notes.txt"]
-    assert first.embedded == first.chunks == sum(counting.calls) == 6
+    assert first.embedded == first.chunks == 6
+    # Each chunk's sentences are embedded in the same passes (issue #16), and only then.
+    assert sum(counting.calls) == 6 + counted_kb.sentences.count()
     counting.calls.clear()
     second = Syncer(counted_kb).sync([docs])
     assert sorted(second.unchanged) == ["faq.csv", "guide.md", "notes.txt"]
@@ -76,12 +82,16 @@ def test_changed_document_is_replaced_and_its_old_chunks_are_gone(counted_kb, co
     before = counted_kb.registry.chunk_ids("guide.md")
     (docs / "guide.md").write_text(_guide("Download the agent and register it with a token."))
     counting.calls.clear()
+    counting.texts.clear()
     report = Syncer(counted_kb).sync([docs])
     assert report.updated == ["guide.md"]
     assert sorted(report.unchanged) == ["faq.csv", "notes.txt"]
     assert report.embedded == 1
-    assert counting.calls == [1], "only the edited section is embedded again"
     after = counted_kb.registry.chunk_ids("guide.md")
+    (edited,) = counted_kb.dense.get(sorted(after - before))
+    assert set(counting.texts) == {embedding_text(edited), *chunk_sentences(edited)}, (
+        "only the edited section (and its sentences) is embedded again"
+    )
     assert len(before - after) == len(after - before) == 1
     assert _stores_agree(counted_kb) >= after
     assert not (before - after) & counted_kb.dense.ids()
