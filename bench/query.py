@@ -156,7 +156,7 @@ def recall_at_5(search, questions) -> float:
     found = 0
     for question in questions:
         documents = search(question.text)
-        found += any(gold in documents for gold in question.gold_sources)
+        found += any(gold in documents for gold in question.gold)
     return found / len(questions)
 
 
