@@ -243,7 +243,7 @@ def recall_at_5(search, questions) -> float:
     found = 0
     for question in questions:
         documents = search(question.text)
-        found += any(gold in documents for gold in question.gold_sources)
+        found += any(gold in documents for gold in question.gold)
     return found / len(questions)
 
 
@@ -258,6 +258,7 @@ def main() -> None:
         choices=["embedded", "shared"],
         help="compare the stores on the same data (recall@5 and latency) instead of the LangChain baseline",
     )
+    parser.add_argument("--evaldata", type=Path, default=EVALDATA, help="the samsung-s10 folder")
     args = parser.parse_args()
     if args.threads:
         import torch
@@ -286,9 +287,9 @@ def main() -> None:
         model_kwargs={"device": "cpu", "local_files_only": True},
         encode_kwargs={"normalize_embeddings": True},
     )
-    words = vocabulary(EVALDATA / "kb")  # 120-word chunks drawn from the manual's 5,000 commonest words
+    words = vocabulary(args.evaldata / "kb")  # 120-word chunks drawn from the manual's 5,000 commonest words
     rng = np.random.default_rng(7)
-    labelled = load_questions(EVALDATA / "questions.jsonl")
+    labelled = load_questions(args.evaldata / "questions.jsonl")
     questions = [q.text for q in labelled]
     vectors = dict(zip(questions, embedder.embed(questions), strict=True))
     pairs = [(q, vectors[q]) for q in questions] * args.rounds
@@ -296,7 +297,7 @@ def main() -> None:
         home = Path(scratch) / "home"
         kb = open_knowledge(home, embedder)
         started = time.perf_counter()
-        build_syncer(Settings(home=home), kb).sync([EVALDATA / "kb"])
+        build_syncer(Settings(home=home), kb).sync([args.evaldata / "kb"])
         print(f"samsung-s10 ingested: {kb.dense.count():,} chunks in {time.perf_counter() - started:.0f} s")
         for size in sorted(args.sizes):
             started = time.perf_counter()
@@ -326,6 +327,14 @@ def main() -> None:
                 print(
                     f"  lexical {name:<12} {percentiles(samples)}  recall@5 {recall_at_5(search, labelled):.2f}"
                 )
+            same = sum(
+                [h.chunk.id for h in kb.sparse.search(q, k=5)]
+                == [h.chunk.id for h in kb.lexical.search(q, k=5)]
+                for q in questions
+            )
+            print(
+                f"  memory and fts5 return the same top 5 chunks, in order, for {same} of {len(questions)} questions"
+            )
             memory, fts5 = HybridRetriever(kb), HybridRetriever(kb, lexical_engine="fts5")
             options = {
                 "dense": lambda p, r=memory: r.search(p[0], k=5, mode="dense", query_vector=p[1]),

@@ -10,8 +10,6 @@ import hashlib
 import re
 import unicodedata
 
-from langchain_text_splitters import RecursiveCharacterTextSplitter
-
 from ingest.document import LoadedDocument, LoadError
 from ingest.limits import DEFAULT_LIMITS, check_count
 from knowledge.types import Chunk
@@ -58,6 +56,10 @@ def chunk_document(
     at_least = atomic + -(-words // max_words)
     if at_least > max_chunks:
         raise LoadError(f"too many chunks: at least {at_least:,} > limit {max_chunks:,}")
+    # Imported here: langchain_core costs about a second of every command's start-up (issue #16), and
+    # commands that only list, show or delete documents never chunk.
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
     splitter = RecursiveCharacterTextSplitter(
         chunk_size=max_words,
         chunk_overlap=min(overlap_words, max_words // 2),

@@ -44,6 +44,9 @@ MAX_QUERY_TERMS = 64  # as fts_query
 PORTER_MIN, PORTER_MAX = 3, 64  # FTS5's porter tokenizer leaves shorter and longer tokens unstemmed
 COMPACT_AT = 0.25  # share of dead rows that triggers a full rebuild
 _LOAD_ROWS = 5000  # rows fetched from SQLite at a time
+# Rows per segment when loading: bounds the temporary arrays of a load (about 10 int64s a token) to some
+# 200 MB at 100k chunks of 120 words, for a few more array slices per query term.
+SEGMENT_ROWS = 20_000
 
 
 class Tokenizer:
@@ -151,7 +154,11 @@ class SparseIndex:
             return True
 
     def _load(self, seqs: list[int]) -> None:
-        """Tokenise these rows into one new segment (per-token work stays in C: regex, set, map, numpy)."""
+        for start in range(0, len(seqs), SEGMENT_ROWS):
+            self._load_segment(seqs[start : start + SEGMENT_ROWS])
+
+    def _load_segment(self, seqs: list[int]) -> None:
+        """Tokenise these rows into one new segment (per-token work stays in C: split, set, map, numpy)."""
         if not seqs:
             return
         words: list[str] = []
