@@ -164,6 +164,14 @@ def build_confidence_model(settings: Settings) -> ConfidenceModel | None:
     return ConfidenceModel.load(DEFAULT_CONFIDENCE_MODEL)
 
 
+def handoff_threshold(settings: Settings, model: ConfidenceModel | None) -> float:
+    """The threshold set explicitly (environment, .env, argument); else the one chosen on dev with the
+    calibrated model when it scores confidence; else the setting's default."""
+    if model is None or "handoff_threshold" in settings.model_fields_set:
+        return settings.handoff_threshold
+    return model.threshold
+
+
 def build_assistant(settings: Settings, kb: KnowledgeBase | None = None) -> Assistant:
     kb = kb or build_knowledge(settings)
     confidence_model = build_confidence_model(settings)
@@ -176,7 +184,7 @@ def build_assistant(settings: Settings, kb: KnowledgeBase | None = None) -> Assi
         scorer=build_evidence_scorer(kb.embedder),  # confidence reads its scores even when not answer_first
         confidence_model=confidence_model,
         top_k=settings.top_k,
-        handoff_threshold=settings.handoff_threshold,
+        handoff_threshold=handoff_threshold(settings, confidence_model),
         retrieval_mode=settings.retrieval_mode,  # type: ignore[arg-type]
         semantic_evidence=settings.semantic_evidence,
     )

@@ -56,7 +56,7 @@ def fit(rows: Sequence[Row], *, c: float = REGULARISATION) -> ConfidenceModel:
         )
     x = np.vstack([feature_vector(row.extras["confidence_parts"]) for row in dev])
     mean, scale = x.mean(axis=0), x.std(axis=0)
-    scale[scale == 0] = 1.0  # a constant feature (no unknown names on dev) keeps weight 0
+    scale[scale < 1e-6] = 1.0  # a constant feature (no unknown names on dev): no division by ~0
     regression = LogisticRegression(C=c, max_iter=1000).fit((x - mean) / scale, labels)
     model = ConfidenceModel(
         features=FEATURES,
