@@ -7,6 +7,8 @@ Several intents give one answer with each part. Every quote carries the [n] of t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from assistant.composition import Composition, CompositionRequest, TokenSink
 from assistant.evidence import Evidence
 from assistant.sentences import content_terms
@@ -21,6 +23,8 @@ FRAMING = frozenset({EXPLAIN, REASSURE, EXPERT_OFFER, *VERDICT_TEXT.values()})
 # answer buried the quote that answered on the sample set).
 QUOTES_ALONE, QUOTES_SHARED = 3, 2
 VERDICT_QUOTES = 2  # a verdict shows the two sentences it was decided on
+# With answer_first: the direct sentence and at most two supporting quotes in all, whatever the intents.
+MAX_QUOTES = 3
 # Two quotes sharing this share of their content terms say the same thing (the FAQ row and the page it
 # summarises, "SOC 2 Type II" twice): the second adds nothing for the buyer.
 NEAR_DUPLICATE = 0.6
@@ -42,16 +46,31 @@ def answer_first(pool: list[Evidence]) -> list[Evidence]:
     return [best, *(e for e in pool if e is not best)]
 
 
-def _quote(evidence: Evidence) -> str:
-    return f"\u201c{evidence.sentence}\u201d [{evidence.position}]"
+@dataclass
+class _Quote:
+    """A quoted sentence and the [n] of every passage that says it (the first found first)."""
+
+    sentence: str
+    positions: list[int]
+
+    def cite(self, position: int) -> None:
+        if position not in self.positions:
+            self.positions.append(position)
+
+    def __str__(self) -> str:
+        return f"\u201c{self.sentence}\u201d {''.join(f'[{p}]' for p in self.positions)}"
 
 
 class ExtractiveComposer:
     name = "extractive"
 
-    def __init__(self, tuning: Tuning = DEFAULT_TUNING, *, collapse_repeats: bool = False) -> None:
+    def __init__(
+        self, tuning: Tuning = DEFAULT_TUNING, *, collapse_repeats: bool = False, lead_with_best: bool = False
+    ) -> None:
         self.tuning = tuning
         self.collapse_repeats = collapse_repeats  # skip a quote that says what a shown one said
+        # Move the evidence scorer's best sentence first (when the evidence carries its scores).
+        self.lead_with_best = lead_with_best
 
     def compose(self, request: CompositionRequest, *, on_token: TokenSink | None = None) -> Composition:
         question, intents = request.question, request.intents
@@ -62,21 +81,26 @@ class ExtractiveComposer:
             labels = (labels - {"confirmation"}) | {
                 "clarification"
             }  # "what are the limits?" wants an explanation
-        parts: list[str] = []
-        used: set[str] = set()
+        parts: list[str | _Quote] = []
+        used: dict[str, _Quote] = {}  # each sentence shown, with the passages that say it
+        budget = MAX_QUOTES if self.lead_with_best else None
 
-        def take(pool: list[Evidence], count: int) -> list[str]:
-            picked: list[Evidence] = []
-            for e in answer_first(pool) if not used else pool:
-                if len(picked) == count:
-                    break
+        def take(pool: list[Evidence], count: int) -> list[_Quote]:
+            picked: list[_Quote] = []
+            for e in answer_first(pool) if self.lead_with_best and not used else pool:
                 if e.sentence in used:
                     continue
-                if self.collapse_repeats and any(_same_thing(e.sentence, other) for other in used):
+                same = next((q for s, q in used.items() if _same_thing(e.sentence, s)), None)
+                if self.collapse_repeats and same is not None:
+                    same.cite(e.position)  # one quote for what two passages say alike, both cited
                     continue
-                picked.append(e)
-                used.add(e.sentence)
-            return [_quote(e) for e in picked]
+                if len(picked) == count or (budget is not None and len(used) >= budget):
+                    if not self.collapse_repeats:
+                        break
+                    continue  # keep looking only for repeats of what is shown, to cite them
+                picked.append(_Quote(e.sentence, [e.position]))
+                used[e.sentence] = picked[-1]
+            return picked
 
         outcome: Verdict | None = None
         if "confirmation" in labels:
@@ -94,7 +118,7 @@ class ExtractiveComposer:
             if quotes:
                 parts.extend([REASSURE, *quotes])
             parts.append(EXPERT_OFFER)
-        if not any(part.endswith("]") for part in parts):
+        if not used:
             return Composition(text="", composer=self.name, verdict=outcome)  # nothing documented to say
         # on_token is not called: an extractive answer is shown once grounded, never before.
-        return Composition(text="\n".join(parts), composer=self.name, verdict=outcome)
+        return Composition(text="\n".join(str(part) for part in parts), composer=self.name, verdict=outcome)

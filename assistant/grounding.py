@@ -121,19 +121,30 @@ def ground(
             output.append((paragraph, bare))
             dropped.add(len(output) - 1)
             continue
-        position = hits.index(hit) + 1
-        number = renumber.setdefault(position, len(renumber) + 1)
-        citations.append(
-            Citation(
-                marker=number,
-                source=hit.chunk.document_id,
-                title=hit.chunk.title,
-                quote=quote,
-                chunk_id=hit.chunk.id,
-                heading=hit.chunk.heading,
-                page=hit.chunk.page,
+        # The best passage first, then every other cited passage that supports the claim as well (one
+        # quote for what two documents say alike: each source is cited).
+        also = [
+            (found, other)
+            for (found_score, found), other in sorted(scored, key=lambda item: -item[0][0])
+            if other is not hit and found_score >= tuning.support_threshold
+        ]
+        numbers = []
+        for cited_quote, cited in [(quote, hit), *also]:
+            number = renumber.setdefault(hits.index(cited) + 1, len(renumber) + 1)
+            if number in numbers:
+                continue
+            numbers.append(number)
+            citations.append(
+                Citation(
+                    marker=number,
+                    source=cited.chunk.document_id,
+                    title=cited.chunk.title,
+                    quote=cited_quote,
+                    chunk_id=cited.chunk.id,
+                    heading=cited.chunk.heading,
+                    page=cited.chunk.page,
+                )
             )
-        )
-        output.append((paragraph, f"{bare} [{number}]"))
+        output.append((paragraph, f"{bare} {''.join(f'[{n}]' for n in numbers)}"))
     kept = [part for index, part in enumerate(output) if index not in dropped]
     return Grounding(text=_join(output), supported_text=_join(kept), citations=citations, sentences=checks)

@@ -15,6 +15,7 @@ import numpy as np
 from assistant.authority import authoritative
 from assistant.composition import Composer, Composition, CompositionRequest, TokenSink
 from assistant.confidence import ConfidenceParts, confidence_parts
+from assistant.confidence_model import ConfidenceModel
 from assistant.decision import Decision, TurnFacts, decide
 from assistant.evidence import Evidence, coverage_of, select_evidence, stored_first
 from assistant.evidence_scorer import EvidenceCandidate, EvidenceScorer
@@ -29,7 +30,7 @@ from assistant.trace import Trace, Understanding
 from assistant.tuning import DEFAULT_TUNING, Tuning
 from assistant.types import Answer
 from knowledge.embedder import Embedder
-from knowledge.retriever import Mode
+from knowledge.retriever import RRF_K, Mode
 from knowledge.types import Hit
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -70,6 +71,7 @@ class Assistant:
         composer: Composer,
         scorer: EvidenceScorer | None = None,
         sentence_vectors: SentenceVectors | None = None,
+        confidence_model: ConfidenceModel | None = None,
         top_k: int = 5,
         handoff_threshold: float = 0.5,
         retrieval_mode: Mode = "hybrid",
@@ -81,7 +83,8 @@ class Assistant:
         self.vocabulary = vocabulary
         self.classifier = classifier
         self.composer = composer
-        self.scorer = scorer  # P(answers) per evidence sentence: which quote leads the answer
+        self.scorer = scorer  # P(answers) per evidence sentence: which quote leads, how sure the answer is
+        self.confidence_model = confidence_model  # None: the hand-set formula (assistant/confidence.py)
         self.sentence_vectors = sentence_vectors  # stored at ingest: a turn embeds only the message
         self.top_k = top_k
         self.handoff_threshold = handoff_threshold
@@ -104,7 +107,7 @@ class Assistant:
         composition = self.composer.compose(request, on_token=on_token)
         grounding = ground(composition.text, hits, framing=FRAMING, tuning=self.tuning)
         top_similarity = max((hit.similarity or 0.0 for hit in hits), default=0.0)
-        parts = self._confidence(understanding, composition, grounding, top_similarity)
+        parts = self._confidence(understanding, hits, evidence, composition, grounding, top_similarity)
         decision = decide(
             self._facts(understanding, composition, grounding, parts, top_similarity, hits),
             threshold=self.handoff_threshold,
@@ -152,17 +155,36 @@ class Assistant:
         return [replace(e, answers=s.answers) for e, s in zip(evidence, scores, strict=True)]
 
     def _confidence(
-        self, understanding: Understanding, composition: Composition, grounding: Grounding, top: float
+        self,
+        understanding: Understanding,
+        hits: list[Hit],
+        evidence: list[Evidence],
+        composition: Composition,
+        grounding: Grounding,
+        top: float,
     ) -> ConfidenceParts:
         quotes = [c.quote for c in grounding.citations]
+        scored = {e.sentence: e.answers for e in evidence if e.answers is not None}
         return confidence_parts(
             top_similarity=top,
             coverage=coverage_of(question_focus(understanding.retrieval_query), quotes),
             groundedness=grounding.groundedness if composition.text else None,
             verdict=composition.verdict,
             unknown_entities=len(understanding.unknown_names),
+            answers=max(scored.values(), default=None),
+            answers_cited=scored.get(quotes[0]) if quotes else None,
+            agreement=self._agreement(hits),
+            intents=understanding.intents.probabilities(),
+            model=self.confidence_model,
             tuning=self.tuning,
         )
+
+    def _agreement(self, hits: list[Hit]) -> float | None:
+        """Whether dense and lexical search agree on the top passage: its fused score over the most a
+        chunk can get (first in both rankings); None outside hybrid retrieval."""
+        if self.retrieval_mode != "hybrid" or not hits:
+            return None
+        return min(1.0, hits[0].score * (RRF_K + 1) / 2)
 
     @staticmethod
     def _facts(

@@ -90,6 +90,14 @@ class Settings(BaseSettings):
         "calibrated: on the sample set it raised citation precision 0.696 -> 0.701 and answer token F1 "
         "0.407 -> 0.410 but lowered handoff F1 0.639 -> 0.627.",
     )
+    calibrated_confidence: bool = Field(
+        default=False,
+        description="Score confidence with the calibrated model (assistant/models/confidence.json, fitted on "
+        "the eval sets' dev splits by `lastmile eval --calibrate --confidence-out ...`) and, unless "
+        "LASTMILE_HANDOFF_THRESHOLD is set, hand off below the threshold chosen with it on dev; off = the "
+        "hand-set formula of assistant/confidence.py. Off by default until the sample baseline is "
+        "re-measured with it (docs/answers.md).",
+    )
     semantic_evidence: bool = Field(
         default=True,
         description="Rank candidate answer sentences by embedding similarity too (one ~10-sentence batch per "

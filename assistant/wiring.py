@@ -44,6 +44,7 @@ from knowledge.retriever import HybridRetriever
 if TYPE_CHECKING:
     from langchain_openai import ChatOpenAI
 
+    from assistant.confidence_model import ConfidenceModel
     from assistant.intent_llm import LLMIntentClassifier
     from assistant.store_move import MoveReport
 
@@ -126,7 +127,9 @@ ANSWER_RETRIES = 1  # one retry, then the extractive composer answers this turn
 
 def build_composer(settings: Settings, *, tuning: Tuning = DEFAULT_TUNING) -> Composer:
     """The extractive composer offline; with an LLM configured, the LLM first and extractive on failure."""
-    extractive = ExtractiveComposer(tuning, collapse_repeats=settings.answer_first)
+    extractive = ExtractiveComposer(
+        tuning, collapse_repeats=settings.answer_first, lead_with_best=settings.answer_first
+    )
     if not settings.llm_configured:
         return extractive
     chat = build_chat_model(
@@ -163,19 +166,39 @@ def build_evidence_scorer(embedder: Embedder) -> EvidenceScorer | None:
     return LogRegEvidenceScorer.load(EVIDENCE_MODEL, embedder) if EVIDENCE_MODEL.exists() else None
 
 
+def build_confidence_model(settings: Settings) -> ConfidenceModel | None:
+    """The calibrated confidence model (assistant/models/confidence.json) unless the setting turns it off
+    or the file is absent; None leaves the hand-set formula."""
+    from assistant.confidence_model import DEFAULT_CONFIDENCE_MODEL, ConfidenceModel
+
+    if not settings.calibrated_confidence or not DEFAULT_CONFIDENCE_MODEL.exists():
+        return None
+    return ConfidenceModel.load(DEFAULT_CONFIDENCE_MODEL)
+
+
+def handoff_threshold(settings: Settings, model: ConfidenceModel | None) -> float:
+    """The threshold set explicitly (environment, .env, argument); else the one chosen on dev with the
+    calibrated model when it scores confidence; else the setting's default."""
+    if model is None or "handoff_threshold" in settings.model_fields_set:
+        return settings.handoff_threshold
+    return model.threshold
+
+
 def build_assistant(settings: Settings, kb: KnowledgeBase | None = None) -> Assistant:
     kb = kb or build_knowledge(settings)
     retriever = build_retriever(settings, kb)
+    confidence_model = build_confidence_model(settings)
     return Assistant(
         retriever=retriever,
         embedder=kb.embedder,
         vocabulary=retriever.lexical,
         classifier=build_intent_classifier(settings, kb.embedder),
         composer=build_composer(settings),
-        scorer=build_evidence_scorer(kb.embedder) if settings.answer_first else None,
+        scorer=build_evidence_scorer(kb.embedder),  # confidence reads its scores even when not answer_first
+        confidence_model=confidence_model,
         sentence_vectors=kb.sentences,
         top_k=settings.top_k,
-        handoff_threshold=settings.handoff_threshold,
+        handoff_threshold=handoff_threshold(settings, confidence_model),
         retrieval_mode=settings.retrieval_mode,  # type: ignore[arg-type]
         semantic_evidence=settings.semantic_evidence,
     )

@@ -24,7 +24,7 @@ import numpy as np
 from assistant.evidence_scorer import EvidenceCandidate
 from assistant.evidence_training import LabelledSet
 from assistant.sentences import is_question, split_sentences
-from evals.dataset import load_dataset
+from evals.dataset import PROBE_PREFIX, load_dataset
 from evals.shared_data import EVALDATA
 from ingest.loaders import load_bytes
 
@@ -149,3 +149,35 @@ def data_hash(data_dir: Path = DATA_DIR) -> str:
         if path.exists():
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def set_name_of(kb: str | Path) -> str:
+    """The labelled set a knowledge-base folder belongs to: "sample" for the bundled samples, else the
+    folder's name (its parent's when it is called `kb`, as in ../shared/evaldata/<set>/kb)."""
+    folder = Path(kb).resolve()
+    if folder == SAMPLE_KB.resolve():
+        return "sample"
+    return folder.parent.name if folder.name == "kb" else folder.name
+
+
+def answering_sentences(set_name: str, data_dir: Path = DATA_DIR) -> dict[str, dict[str, list[str]]]:
+    """Question id -> gold document -> its sentences labelled as answering (label 2), dev and test alike:
+    the eval scores each question against the labels of its own gold documents."""
+    found: dict[str, dict[str, list[str]]] = {}
+    for split in SPLITS:
+        path = Path(data_dir) / f"{split}.jsonl"
+        if not path.exists():
+            continue
+        for row in load_rows(split, data_dir):
+            if row.set == set_name and row.label == 2:
+                found.setdefault(row.qid, {}).setdefault(row.document, []).append(row.sentence)
+    return found
+
+
+def question_split(set_name: str, question_id: str, gold_sources: Sequence[str]) -> str:
+    """dev or test for an eval question: its first gold document's split (as the labelled sentences are
+    split), or, with no gold document (an unanswerable question, a probe), by the hash of its bare id."""
+    if gold_sources:
+        return split_of(set_name, gold_sources[0])
+    bare = question_id.removeprefix(PROBE_PREFIX)
+    return "dev" if int(hashlib.sha256(f"question/{bare}".encode()).hexdigest()[:8], 16) % 2 == 0 else "test"

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from evals.calibrate import sweep
-from evals.metrics import recall_curve
+from evals.metrics import recall_curve, reliability
 from evals.rows import Row
 
 ANSWERABLE_COLOUR = "#2b6cb0"
@@ -27,6 +27,7 @@ def write_charts(rows: Sequence[Row], summary: dict, folder: Path) -> dict[str, 
     drawers = {
         "handoff_threshold": _handoff_threshold,
         "confidence": _confidence,
+        "reliability": _reliability,
         "recall_at_k": _recall_at_k,
         "latency": _latency,
     }
@@ -90,6 +91,26 @@ def _confidence(axes, rows: Sequence[Row], summary: dict) -> None:
     axes.set_ylabel("questions")
     axes.set_xlim(0, 1)
     axes.legend(fontsize=8)
+
+
+def _reliability(axes, rows: Sequence[Row], summary: dict) -> None:
+    table = [b for b in reliability(rows) if b["n"]]
+    axes.set_title("Reliability: share of correct answers against confidence (10 bins)")
+    axes.set_xlabel("confidence")
+    axes.set_ylabel("correct answers (gold document cited first)")
+    axes.set_xlim(0, 1)
+    axes.set_ylim(-0.02, 1.02)
+    axes.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfectly calibrated")
+    if not table:
+        axes.text(0.5, 0.5, "No questions.", ha="center", transform=axes.transAxes)
+        return
+    x = [b["mean_confidence"] for b in table]
+    y = [b["correct_rate"] for b in table]
+    axes.plot(x, y, marker="o", color=ANSWERABLE_COLOUR, label=f"AUC {summary.get('confidence_auc')}")
+    for b in table:
+        axes.annotate(str(b["n"]), (b["mean_confidence"], b["correct_rate"]), textcoords="offset points",
+                      xytext=(0, 7), ha="center", fontsize=8)  # fmt: skip
+    axes.legend(fontsize=8, loc="upper left")
 
 
 def _recall_at_k(axes, rows: Sequence[Row], summary: dict) -> None:

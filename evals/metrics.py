@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from assistant.extractive import FRAMING
 from assistant.outcomes import Reason
 from assistant.types import INTENT_LABELS
 from evals.rows import Row
@@ -93,6 +94,83 @@ def sentence_support(text: str, passages: Sequence[str]) -> tuple[int, int]:
 def _plain(text: str) -> str:
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     return " ".join(text.lower().split())
+
+
+# --- does the answer answer? --------------------------------------------------------------------------
+
+# The composers' own lines (verdicts, the expert offer), which are not the answer itself.
+_FRAMING_SENTENCES = frozenset(s for text in FRAMING for s in claim_sentences(text))
+
+
+def first_answer_sentence(text: str) -> str | None:
+    """The answer's first claim sentence that is not the composer's own framing (a verdict line, the
+    expert offer): the sentence a buyer reads as the answer. None when there is none."""
+    return next((s for s in claim_sentences(text) if s not in _FRAMING_SENTENCES), None)
+
+
+def is_labelled_answer(sentence: str, labelled: Iterable[str]) -> bool:
+    """The sentence is one of the labelled answering sentences (or, cut differently by a splitter, holds
+    one or is held by one: over 20 characters)."""
+    plain = _plain(sentence)
+    for label in labelled:
+        gold = _plain(label).strip(_EDGE_QUOTES + " ")
+        if plain == gold or (len(plain) > 20 and len(gold) > 20 and (gold in plain or plain in gold)):
+            return True
+    return False
+
+
+def first_sentence_answers(row: Row) -> bool | None:
+    """Whether an answered row's first sentence is a labelled answer sentence; None where not scored
+    (handed off, unanswerable, or no labels for the question)."""
+    if row.handoff or not row.answerable or not row.answer_sentences:
+        return None
+    first = first_answer_sentence(row.answer)
+    return first is not None and is_labelled_answer(first, row.answer_sentences)
+
+
+def answered_correctly(row: Row) -> bool:
+    """Answered (not handed off) with a gold document cited first."""
+    return not row.handoff and bool(row.cited) and row.cited[0] in row.gold_sources
+
+
+def correct_draft(row: Row) -> bool:
+    """The composed answer, sent or not, would be correct: answerable, and it cites a gold document first.
+    What confidence should predict."""
+    return row.answerable and bool(row.draft_cited) and row.draft_cited[0] in row.gold_sources
+
+
+def roc_auc(scores: Sequence[float], positives: Sequence[bool]) -> float | None:
+    """Mann-Whitney ROC AUC (ties count a half); None unless both classes are present."""
+    pos = np.asarray([s for s, p in zip(scores, positives, strict=True) if p], dtype=float)
+    neg = np.asarray([s for s, p in zip(scores, positives, strict=True) if not p], dtype=float)
+    if not len(pos) or not len(neg):
+        return None
+    greater = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
+    return float(greater / (len(pos) * len(neg)))
+
+
+def confidence_auc(rows: Sequence[Row]) -> float | None:
+    """How well confidence ranks correct answers (`correct_draft`) above the rest: unanswerable
+    questions and answers citing a wrong document first."""
+    return roc_auc([row.confidence for row in rows], [correct_draft(row) for row in rows])
+
+
+def reliability(rows: Sequence[Row], bins: int = 10) -> list[dict]:
+    """Confidence in equal-width bins against the share of correct answers (`correct_draft`) in each."""
+    table = []
+    for index in range(bins):
+        low, high = index / bins, (index + 1) / bins
+        inside = [r for r in rows if low <= r.confidence < high or (index == bins - 1 and r.confidence == 1)]
+        table.append(
+            {
+                "low": round(low, 4),
+                "high": round(high, 4),
+                "n": len(inside),
+                "mean_confidence": _round(_mean([r.confidence for r in inside])),
+                "correct_rate": _round(_mean([float(correct_draft(r)) for r in inside])),
+            }
+        )
+    return table
 
 
 # --- retrieval -------------------------------------------------------------------------------------
@@ -198,6 +276,7 @@ def summarize(rows: Sequence[Row]) -> dict:
     precision, recall, f1 = precision_recall_f1(tp, fp, fn) if tp + fn else (None, None, None)
     sentences = sum(row.sentences for row in answered)
     latencies = [row.latency_ms for row in rows]
+    first = [first_sentence_answers(row) for row in rows]
     metrics = {
         "n": len(rows),
         **{f"recall_at_{k}": recall_at_k(ranks, k) for k in RECALL_CUTOFFS},
@@ -206,6 +285,9 @@ def summarize(rows: Sequence[Row]) -> dict:
         "answer_token_f1": _mean([token_f1(row.answer, row.reference_answer) for row in f1_rows]),
         "groundedness": sum(row.supported_sentences for row in answered) / sentences if sentences else None,
         "answered_rate": len(answered) / len(rows) if rows else None,
+        "answered_and_correct": _mean([float(answered_correctly(row)) for row in scored]),
+        "first_sentence_answers": _mean([float(f) for f in first if f is not None]),
+        "confidence_auc": confidence_auc(rows),
         "handoff_precision": precision,
         "handoff_recall": recall,
         "handoff_f1": f1,
@@ -226,10 +308,36 @@ def summarize(rows: Sequence[Row]) -> dict:
         "n_citation_scored": sum(1 for c in cited if c is not None),
         "n_token_f1_scored": len(f1_rows),
         "n_answered": len(answered),
+        "n_first_sentence_scored": sum(1 for f in first if f is not None),
         "n_answer_sentences": sentences,
         "n_intent_scored": len(intent_rows),
     }
     return {key: _round(value) for key, value in {**metrics, **counts}.items()}
+
+
+# The figures the answer-quality targets are set on (#12), reported per split: only test figures are results.
+SPLIT_METRICS = (
+    "answered_and_correct",
+    "handoff_recall",
+    "confidence_auc",
+    "first_sentence_answers",
+    "answer_token_f1",
+    "answered_rate",
+    "handoff_f1",
+    "n",
+    "n_answerable",
+    "n_expect_handoff",
+    "n_first_sentence_scored",
+)
+
+
+def by_split(rows: Sequence[Row]) -> dict[str, dict]:
+    """SPLIT_METRICS over the dev and the test questions apart (rows without a split are left out)."""
+    return {
+        split: {key: summarize(part)[key] for key in SPLIT_METRICS}
+        for split in ("dev", "test")
+        if (part := [row for row in rows if row.split == split])
+    }
 
 
 def recall_curve(rows: Sequence[Row], max_k: int = 10) -> list[tuple[int, float]]:

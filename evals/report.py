@@ -22,6 +22,17 @@ METRICS = (
     ("answer_token_f1", "token F1 of the answer against the reference", "n_token_f1_scored"),
     ("groundedness", "answer sentences supported by a cited passage", "n_answer_sentences"),
     ("answered_rate", "questions answered rather than handed off", "n"),
+    (
+        "answered_and_correct",
+        "answerable questions answered with a gold document cited first",
+        "n_retrieval_scored",
+    ),
+    (
+        "first_sentence_answers",
+        "answers whose first sentence is a labelled answer sentence",
+        "n_first_sentence_scored",
+    ),
+    ("confidence_auc", "ROC AUC of confidence for a correct answer against the rest", "n"),
     ("handoff_precision", "handoffs that were expected", "n_expect_handoff"),
     ("handoff_recall", "expected handoffs that happened", "n_expect_handoff"),
     ("handoff_f1", "F1 of the two above", "n_expect_handoff"),
@@ -57,6 +68,7 @@ def render(rows: Sequence[Row], summary: dict, charts: Mapping[str, Path]) -> st
         f"{summary['threshold']}, retrieval `{summary['retrieval_mode']}` top {summary['top_k']}, "
         f"intents `{summary['intent_classifier']}`, embeddings `{summary['embedding_model']}`.",
         "",
+        *_splits(summary),
         *_calibration(summary),
         "",
         "## Charts",
@@ -69,6 +81,22 @@ def render(rows: Sequence[Row], summary: dict, charts: Mapping[str, Path]) -> st
         *_listing("Retrieval misses (no gold document in the top 5)", _retrieval_misses(rows)),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _splits(summary: dict) -> list[str]:
+    splits = summary.get("by_split") or {}
+    if not splits:
+        return []
+    names = list(splits)
+    lines = [
+        "## By split (dev: may be tuned on; test: the reported figures)",
+        "",
+        f"| metric | {' | '.join(names)} |",
+        f"|---|{'---|' * len(names)}",
+    ]
+    keys = list(next(iter(splits.values())))
+    lines += [f"| {key} | {' | '.join(_value(splits[n].get(key)) for n in names)} |" for key in keys]
+    return [*lines, ""]
 
 
 def _calibration(summary: dict) -> list[str]:

@@ -36,6 +36,13 @@ class Row:
     supported_sentences: int
     latency_ms: float
     extras: dict = field(default_factory=dict)
+    # The team-labelled sentences that answer this question (evals/data/answer_sentences), from its gold
+    # documents; None where the question has no labels.
+    answer_sentences: list[str] | None = None
+    split: str | None = None  # "dev" or "test" (by document: evals.answer_sentences.question_split)
+    # Documents the composed answer cites, first first, even when the turn was handed off (the rep's
+    # draft): what a correct answer is judged on, whether or not it was sent.
+    draft_cited: list[str] = field(default_factory=list)
 
 
 def write_rows(rows: Iterable[Row], path: str | Path) -> None:

@@ -16,9 +16,10 @@ from pathlib import Path
 
 from assistant.pipeline import Assistant
 from assistant.settings import Settings
+from evals.answer_sentences import answering_sentences, question_split, set_name_of
 from evals.calibrate import calibration
 from evals.dataset import EvalQuestion, load_dataset, with_probes
-from evals.metrics import handoff_at, sentence_support, summarize
+from evals.metrics import by_split, handoff_at, reliability, sentence_support, summarize
 from evals.rows import ROWS_FILE, Row, write_rows
 from ingest.sync import Progress
 
@@ -63,6 +64,8 @@ def run_eval(
         "kb": str(kb_dir),
         "retrieval_depth_chunks": RETRIEVAL_DEPTH,
         "sweep_agreement": _sweep_agreement(rows, assistant.handoff_threshold),
+        "by_split": by_split(rows),
+        "reliability": reliability(rows),
         "calibration": calibration(rows),
         "ingest": ingest,
     }
@@ -82,8 +85,33 @@ def write_outputs(out: str | Path, rows: Sequence[Row], summary: dict) -> None:
     write_report(rows, summary, charts, folder)
 
 
-def ask_question(assistant: Assistant, question: EvalQuestion) -> Row:
+@dataclass(frozen=True)
+class Labels:
+    """What the eval knows about a knowledge base's questions beyond the dataset: which labelled set it
+    is (for the dev/test split by document) and the team-labelled answering sentences."""
+
+    set_name: str = ""
+    sentences: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # qid -> document -> sentences
+
+    @classmethod
+    def for_kb(cls, kb_dir: str | Path) -> Labels:
+        name = set_name_of(kb_dir)
+        return cls(name, answering_sentences(name))
+
+    def answering(self, question: EvalQuestion) -> list[str] | None:
+        by_document = self.sentences.get(question.id)
+        if not by_document or not question.answerable:
+            return None
+        found = [s for doc in question.gold_sources for s in by_document.get(doc, [])]
+        return found or None
+
+    def split(self, question: EvalQuestion) -> str:
+        return question_split(self.set_name, question.id, question.gold_sources)
+
+
+def ask_question(assistant: Assistant, question: EvalQuestion, labels: Labels | None = None) -> Row:
     """Ask one question through the assistant and record everything the metrics need."""
+    labels = labels or Labels()
     started = time.perf_counter()
     answer = assistant.ask(question.question)
     latency_ms = (time.perf_counter() - started) * 1000
@@ -118,11 +146,18 @@ def ask_question(assistant: Assistant, question: EvalQuestion) -> Row:
         sentences=sentences,
         supported_sentences=supported,
         latency_ms=round(latency_ms, 3),
+        answer_sentences=labels.answering(question),
+        split=labels.split(question),
+        draft_cited=list(dict.fromkeys(c.source for c in answer.draft_citations)),
         extras={
             "intent_classifier": answer.intents.classifier,
             "pipeline_groundedness": answer.groundedness,  # the pipeline's own measure
             "verdict": answer.verdict,
             "outcome": answer.outcome.value,
+            # What confidence was made of (the calibrated model refits from these) and the composed
+            # answer, sent or not (a threshold replay answers with it).
+            "confidence_parts": answer.trace.confidence.as_dict() if answer.trace else None,
+            "draft": answer.draft,
         },
     )
 
@@ -144,9 +179,10 @@ def _ingest_and_ask(
         }
         assistant = build_assistant(settings, kb=kb)
         progress.on_start(len(questions))
+        labels = Labels.for_kb(kb_dir)
         rows = []
         for question in questions:
-            rows.append(ask_question(assistant, question))
+            rows.append(ask_question(assistant, question, labels))
             progress.on_question(rows[-1])
         return rows, ingest, assistant
     finally:

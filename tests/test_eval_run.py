@@ -49,6 +49,9 @@ UNIT_METRICS = (
     "handoff_recall",
     "handoff_f1",
     "intent_macro_f1",
+    "answered_and_correct",
+    "first_sentence_answers",
+    "confidence_auc",
 )
 
 
@@ -84,7 +87,7 @@ def test_eval_writes_summary_report_rows_and_charts(tiny_run):
     out, summary = tiny_run
     on_disk = json.loads((out / "summary.json").read_text())
     assert on_disk == summary
-    for name in ("handoff_threshold", "confidence", "recall_at_k", "latency"):
+    for name in ("handoff_threshold", "confidence", "reliability", "recall_at_k", "latency"):
         png = out / "charts" / f"{name}.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
         assert f"charts/{name}.png" in (out / "report.md").read_text()
@@ -118,6 +121,24 @@ def test_rows_record_what_calibration_needs(tiny_run):
         if r.handoff:
             assert r.reasons, "a handoff says why"
             assert all(reason["code"] for reason in r.reasons)
+        # What the confidence model refits from, and the composed answer a replay would send.
+        parts = r.extras["confidence_parts"]
+        assert parts["score"] == pytest.approx(r.confidence, abs=1e-4)
+        assert parts["intents"].keys() == {"clarification", "confirmation", "confidence"}
+        assert r.split in ("dev", "test")
+        if not r.handoff:
+            assert r.draft_cited == r.cited
+
+
+def test_summary_reports_dev_and_test_apart(tiny_run):
+    out, summary = tiny_run
+    rows = read_rows(out / "rows.jsonl")
+    for split, figures in summary["by_split"].items():
+        assert figures["n"] == sum(1 for r in rows if r.split == split)
+    assert sum(f["n"] for f in summary["by_split"].values()) == summary["n"]
+    assert len(summary["reliability"]) == 10
+    assert sum(b["n"] for b in summary["reliability"]) == summary["n"]
+    assert "## By split" in (out / "report.md").read_text()
 
 
 @pytest.mark.slow

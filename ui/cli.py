@@ -108,15 +108,35 @@ def eval_(
         bool, typer.Option("--calibrate", help="Sweep the handoff threshold (reads OUT's rows if no --kb).")
     ] = False,
     target_precision: Annotated[float, typer.Option(help="Handoff precision to calibrate for.")] = 0.9,
+    also: Annotated[
+        list[Path] | None,
+        typer.Option("--also", help="With --calibrate: more runs' folders whose dev rows the model fits on."),
+    ] = None,
+    confidence_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--confidence-out",
+            help="With --calibrate: write the refitted confidence model here "
+            "(assistant/models/confidence.json ships it).",
+        ),
+    ] = None,
 ) -> None:
     """Measure the assistant on a question set: ingest KB, ask every question, write the report."""
-    from evals.calibrate import calibration
-    from evals.rows import ROWS_FILE, read_rows
+    from evals.rows import ROWS_FILE
+
+    def calibrate_and_print() -> None:
+        from evals.confidence_fit import calibrate_runs
+
+        folders = [out, *(also or [])]
+        for folder in folders:
+            if not (folder / ROWS_FILE).exists():
+                raise typer.BadParameter(f"no {ROWS_FILE} in {folder}: give --kb and --dataset to run fresh")
+        payload, text = calibrate_runs(folders, target_precision=target_precision, model_out=confidence_out)
+        typer.echo(text, err=True)
+        _emit(payload)
 
     if kb is None and dataset is None and calibrate:
-        if not (out / ROWS_FILE).exists():
-            raise typer.BadParameter(f"no {ROWS_FILE} in {out}: give --kb and --dataset to run fresh")
-        _emit(calibration(read_rows(out / ROWS_FILE), target_precision))
+        calibrate_and_print()
         return
     if kb is None or dataset is None:
         raise typer.BadParameter(
@@ -134,7 +154,7 @@ def eval_(
         f"wrote {out / SUMMARY_FILE}, {out / 'report.md'}, {out / ROWS_FILE}, {out / 'charts'}/", err=True
     )
     if calibrate:
-        _emit(calibration(read_rows(out / ROWS_FILE), target_precision))
+        calibrate_and_print()
     else:
         _emit({key: value for key, value in summary.items() if key not in ("calibration", "ingest")})
 
