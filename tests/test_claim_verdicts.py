@@ -127,3 +127,14 @@ def test_llm_verdicts_the_check_does_not_back_are_removed():
     assert vet_verdicts("No, DataPlane is not HIPAA compliant [1].", verdicts)[1], (
         "a no against a yes is removed"
     )
+
+
+def test_epqa_polarity_reads_the_answering_sentence():
+    from evals.verdict_polarity import polarity_of
+
+    assert (
+        polarity_of("Are batteries included with the remote?", "Batteries are not included with the remote.")
+        == "no"
+    )
+    assert polarity_of("Is the lid dishwasher safe?", "The lid is dishwasher safe.") == "yes"
+    assert polarity_of("Is the lid dishwasher safe?", "Great color, fast shipping.") is None
