@@ -64,11 +64,12 @@ clean-home:
 # Evals (docs/evals.md). Reports go to reports/ (gitignored); the samsung-s10 set is read in place.
 EVALDATA ?= ../shared/evaldata
 SAMPLE_QUESTIONS := evals/data/sample_questions.jsonl
+CONFIRMATIONS := --confirmations evals/data/confirmations --confirmations-split test
 
 eval: $(STAMP)
-	$(VENV)/bin/lastmile eval --kb knowledge/samples --dataset $(SAMPLE_QUESTIONS) --out reports/sample
+	$(VENV)/bin/lastmile eval --kb knowledge/samples --dataset $(SAMPLE_QUESTIONS) $(CONFIRMATIONS) --out reports/sample
 	$(VENV)/bin/lastmile eval --kb $(EVALDATA)/samsung-s10/kb --dataset $(EVALDATA)/samsung-s10/questions.jsonl \
-		--probes $(SAMPLE_QUESTIONS) --out reports/samsung-s10
+		--probes $(SAMPLE_QUESTIONS) $(CONFIRMATIONS) --out reports/samsung-s10
 
 # The CI check: fails when a headline metric of the sample set drops more than 0.02 below the baseline.
 eval-check: $(STAMP)
@@ -77,7 +78,7 @@ eval-check: $(STAMP)
 # Refresh the committed baseline deliberately (offline defaults), then review and commit the diff.
 eval-baseline: $(STAMP)
 	env -u OPENAI_BASE_URL -u OPENAI_API_KEY -u LASTMILE_OPENAI_BASE_URL -u LASTMILE_OPENAI_API_KEY \
-		$(VENV)/bin/lastmile eval --kb knowledge/samples --dataset $(SAMPLE_QUESTIONS) --out reports/sample
+		$(VENV)/bin/lastmile eval --kb knowledge/samples --dataset $(SAMPLE_QUESTIONS) $(CONFIRMATIONS) --out reports/sample
 	mkdir -p evals/baseline/sample
 	cp reports/sample/summary.json evals/baseline/sample/summary.json
 

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from assistant.evidence import Evidence
 from assistant.outcomes import Reason, ReasonCode
-from assistant.types import Intents
+from assistant.types import ClaimVerdict, Intents
 from assistant.verdict import Verdict
 from knowledge.types import Hit
 
@@ -28,6 +28,7 @@ class CompositionRequest:
     hits: list[Hit]  # [n] in the answer is the 1-based position here
     evidence: list[Evidence]  # the retrieved sentences that best answer, best first
     injection_suspected: bool = False
+    claims: list[ClaimVerdict] = field(default_factory=list)  # a confirmation's claims, checked
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ class Composition:
     composer: str  # which composer wrote it
     verdict: Verdict | None = None
     notes: list[Reason] = field(default_factory=list)  # remarks that decide nothing (an LLM fallback)
+    # Lines the composer vouches for that are not document claims (checked verdict lines): grounding
+    # keeps them with their [n] markers.
+    framing: frozenset[str] = frozenset()
 
 
 class Composer(Protocol):
@@ -70,4 +74,5 @@ class FallbackComposer:
                 composer=composition.composer,
                 verdict=composition.verdict,
                 notes=[*composition.notes, note],
+                framing=composition.framing,
             )

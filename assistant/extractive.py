@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assistant.claim_lines import NOT_DOCUMENTED_LINE, NOT_SETTLED_LINE, claim_line
 from assistant.composition import Composition, CompositionRequest, TokenSink
+from assistant.confirm import turn_verdict
 from assistant.evidence import Evidence
+from assistant.grounding import MARKER
 from assistant.sentences import content_terms
 from assistant.tuning import DEFAULT_TUNING, Tuning
 from assistant.verdict import VERDICT_TEXT, Verdict, asks_yes_or_no, verdict
@@ -18,7 +21,9 @@ from assistant.verdict import VERDICT_TEXT, Verdict, asks_yes_or_no, verdict
 EXPLAIN = "Here is what the documentation says:"
 REASSURE = "What the documentation commits to on this:"
 EXPERT_OFFER = "If you'd like to go through your situation with a product expert, choose Talk to an expert."
-FRAMING = frozenset({EXPLAIN, REASSURE, EXPERT_OFFER, *VERDICT_TEXT.values()})
+FRAMING = frozenset(
+    {EXPLAIN, REASSURE, EXPERT_OFFER, NOT_DOCUMENTED_LINE, NOT_SETTLED_LINE, *VERDICT_TEXT.values()}
+)
 # Quotes per part: three when one intent shapes the answer, two each when several share it (a longer
 # answer buried the quote that answered on the sample set).
 QUOTES_ALONE, QUOTES_SHARED = 3, 2
@@ -103,7 +108,24 @@ class ExtractiveComposer:
             return picked
 
         outcome: Verdict | None = None
-        if "confirmation" in labels:
+        framing: set[str] = set()
+        if "confirmation" in labels and request.claims:
+            legacy = verdict(question, usable, self.tuning)
+            # A claim left unsettled lets confidence decide; weak coverage still reads as undocumented.
+            outcome = turn_verdict(request.claims) or (
+                "not_documented" if legacy == "not_documented" else None
+            )
+            named = len(request.claims) > 1
+            for claim in request.claims:
+                line = claim_line(claim, named=named)
+                parts.append(line)
+                framing.add(MARKER.sub("", line).strip())
+                if claim.settled and claim.evidence and claim.evidence not in used:
+                    used[claim.evidence] = _Quote(claim.evidence, [claim.position])
+                    parts.append(used[claim.evidence])
+            if any(claim.verdict == "abstain" for claim in request.claims) and "clarification" not in labels:
+                parts.extend(take(usable, VERDICT_QUOTES))  # not settled: show what the documents say
+        elif "confirmation" in labels:
             outcome = verdict(question, usable, self.tuning)
             parts.append(VERDICT_TEXT[outcome])
             if outcome != "not_documented":
@@ -121,4 +143,9 @@ class ExtractiveComposer:
         if not used:
             return Composition(text="", composer=self.name, verdict=outcome)  # nothing documented to say
         # on_token is not called: an extractive answer is shown once grounded, never before.
-        return Composition(text="\n".join(str(part) for part in parts), composer=self.name, verdict=outcome)
+        return Composition(
+            text="\n".join(str(part) for part in parts),
+            composer=self.name,
+            verdict=outcome,
+            framing=frozenset(framing),
+        )

@@ -86,6 +86,16 @@ def _join(parts: list[tuple[int, str]]) -> str:
     return "\n\n".join(" ".join(sentences) for sentences in paragraphs.values())
 
 
+def _with_markers(line: str, markers: list[int], hits: list[Hit], renumber: dict[int, int]) -> str:
+    """A vouched-for framing line (a checked verdict) keeps its markers, renumbered like citations; the
+    quote it points at follows it and carries the citation."""
+    valid = [m for m in markers if 1 <= m <= len(hits)]
+    if not valid:
+        return line
+    tail = "".join(f" [{renumber.setdefault(m, len(renumber) + 1)}]" for m in valid)
+    return f"{line[:-1]}{tail}." if line.endswith(".") else f"{line}{tail}"
+
+
 def ground(
     text: str, hits: list[Hit], *, framing: frozenset[str] = frozenset(), tuning: Tuning = DEFAULT_TUNING
 ) -> Grounding:
@@ -104,7 +114,9 @@ def ground(
             not markers and len(content_terms(claim_text)) < 3 and not _numbers(claim_text)
         ):
             checks.append(SentenceCheck(bare, supported=True, claim=False))
-            output.append((paragraph, bare))
+            output.append(
+                (paragraph, _with_markers(bare, markers, hits, renumber) if bare in framing else bare)
+            )
             continue
         invalid = [m for m in markers if not 1 <= m <= len(hits)]
         candidates = [hits[m - 1] for m in markers if 1 <= m <= len(hits)] or ([] if markers else hits)

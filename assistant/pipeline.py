@@ -16,6 +16,7 @@ from assistant.authority import authoritative
 from assistant.composition import Composer, Composition, CompositionRequest, TokenSink
 from assistant.confidence import ConfidenceParts, confidence_parts
 from assistant.confidence_model import ConfidenceModel
+from assistant.confirm import ClaimChecker, vet_verdicts
 from assistant.decision import Decision, TurnFacts, decide
 from assistant.evidence import Evidence, coverage_of, select_evidence, stored_first
 from assistant.evidence_scorer import EvidenceCandidate, EvidenceScorer
@@ -28,7 +29,7 @@ from assistant.ports import Retriever, SentenceVectors, Vocabulary
 from assistant.sentences import question_focus
 from assistant.trace import Trace, Understanding
 from assistant.tuning import DEFAULT_TUNING, Tuning
-from assistant.types import Answer
+from assistant.types import Answer, ClaimVerdict
 from knowledge.embedder import Embedder
 from knowledge.retriever import RRF_K, Mode
 from knowledge.types import Hit
@@ -72,6 +73,7 @@ class Assistant:
         scorer: EvidenceScorer | None = None,
         sentence_vectors: SentenceVectors | None = None,
         confidence_model: ConfidenceModel | None = None,
+        checker: ClaimChecker | None = None,
         top_k: int = 5,
         handoff_threshold: float = 0.5,
         retrieval_mode: Mode = "hybrid",
@@ -86,6 +88,7 @@ class Assistant:
         self.scorer = scorer  # P(answers) per evidence sentence: which quote leads, how sure the answer is
         self.confidence_model = confidence_model  # None: the hand-set formula (assistant/confidence.py)
         self.sentence_vectors = sentence_vectors  # stored at ingest: a turn embeds only the message
+        self.checker = checker or ClaimChecker(vocabulary)  # a verdict per claim of a confirmation
         self.top_k = top_k
         self.handoff_threshold = handoff_threshold
         self.retrieval_mode = retrieval_mode
@@ -97,15 +100,19 @@ class Assistant:
         query = understanding.retrieval_query
         hits = self.retriever.search(query, k=self.top_k, mode=self.retrieval_mode, query_vector=query_vector)
         evidence = self._evidence(query, hits, query_vector)
+        # The claims are the buyer's own message's; a follow-up's earlier question only helped retrieval.
+        followed = query[: -len(understanding.question)].strip() if query != understanding.question else ""
+        claims = self.checker.check(understanding.question, hits, context=followed)
         request = CompositionRequest(
             question=query,
             intents=understanding.intents,
             hits=hits,
             evidence=evidence,
             injection_suspected=understanding.injection_suspected,
+            claims=claims,
         )
-        composition = self.composer.compose(request, on_token=on_token)
-        grounding = ground(composition.text, hits, framing=FRAMING, tuning=self.tuning)
+        composition = self._vetted(self.composer.compose(request, on_token=on_token), claims)
+        grounding = ground(composition.text, hits, framing=FRAMING | composition.framing, tuning=self.tuning)
         top_similarity = max((hit.similarity or 0.0 for hit in hits), default=0.0)
         parts = self._confidence(understanding, hits, evidence, composition, grounding, top_similarity)
         decision = decide(
@@ -113,7 +120,7 @@ class Assistant:
             threshold=self.handoff_threshold,
             tuning=self.tuning,
         )
-        trace = Trace(understanding, hits, evidence, composition, grounding, parts, top_similarity)
+        trace = Trace(understanding, hits, evidence, composition, grounding, parts, top_similarity, claims)
         return self._answer(decision, composition, grounding, parts, trace)
 
     # --- stages ------------------------------------------------------------------------------------
@@ -131,6 +138,17 @@ class Assistant:
             unknown_names=unknown_entities(question, self.vocabulary.unseen_terms(question)),
         )
         return understanding, query_vector
+
+    @staticmethod
+    def _vetted(composition: Composition, claims: list[ClaimVerdict]) -> Composition:
+        """A generative answer's verdicts pass the claim check: one the evidence does not settle (or
+        settles the other way) is removed. The extractive composer writes only checked verdicts."""
+        if composition.composer == "extractive" or not composition.text:
+            return composition
+        text, removed = vet_verdicts(composition.text, claims)
+        if not removed:
+            return composition
+        return replace(composition, text=text)
 
     def _evidence(self, query: str, hits: list[Hit], query_vector: np.ndarray) -> list[Evidence]:
         stored: Mapping[str, np.ndarray] = {}
@@ -240,4 +258,5 @@ class Assistant:
             draft=grounding.supported_text,
             draft_citations=grounding.citations,
             trace=trace,
+            claim_verdicts=list(trace.claim_verdicts),
         )

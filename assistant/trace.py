@@ -9,7 +9,7 @@ from assistant.composition import Composition
 from assistant.confidence import ConfidenceParts
 from assistant.evidence import Evidence
 from assistant.grounding import Grounding
-from assistant.types import Intents
+from assistant.types import ClaimVerdict, Intents
 from knowledge.types import Hit
 
 
@@ -33,6 +33,7 @@ class Trace:
     grounding: Grounding
     confidence: ConfidenceParts
     top_similarity: float
+    claim_verdicts: list[ClaimVerdict] = field(default_factory=list)  # a confirmation's, per claim
 
     def as_dict(self) -> dict:
         """A JSON-ready summary for staff: what was retrieved, quoted and checked, and what scored."""
@@ -60,4 +61,5 @@ class Trace:
             ],
             "confidence": self.confidence.as_dict(),
             "top_similarity": round(self.top_similarity, 4),
+            "claim_verdicts": [v.as_dict() for v in self.claim_verdicts],
         }

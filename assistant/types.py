@@ -52,6 +52,56 @@ def citation_dict(citation: Citation) -> dict:
     }
 
 
+VERDICT_LABELS = ("yes", "yes_with_conditions", "no", "not_documented", "abstain")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """What a documented yes is bound to: a tier, version, region, edition or limit."""
+
+    kind: str  # tier | version | region | edition | limit
+    value: str
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "value": self.value}
+
+
+@dataclass(frozen=True)
+class ClaimVerdict:
+    """One claim of a confirmation and what the documents settle about it.
+
+    verdict: yes | yes_with_conditions | no | not_documented | abstain ("not settled": the evidence found
+    is not clearly about the claim, so no verdict is given and the documents are shown instead).
+    `position` is the [n] of the retrieved passage the evidence sentence comes from.
+    """
+
+    claim: str
+    polarity: str  # asserted | denied (the buyer says it is NOT so / NOT needed)
+    verdict: str
+    conditions: tuple[Condition, ...] = ()
+    alternative: str = ""  # for "no": what the documents say instead
+    evidence: str = ""  # the sentence the verdict rests on, verbatim
+    source: str = ""  # its document id
+    position: int | None = None
+    reason: str = ""  # why, in words, for staff
+
+    @property
+    def settled(self) -> bool:
+        return self.verdict in ("yes", "yes_with_conditions", "no")
+
+    def as_dict(self) -> dict:
+        return {
+            "claim": self.claim,
+            "polarity": self.polarity,
+            "verdict": self.verdict,
+            "conditions": [c.as_dict() for c in self.conditions],
+            "alternative": self.alternative,
+            "evidence": self.evidence,
+            "source": self.source,
+            "reason": self.reason,
+        }
+
+
 @dataclass
 class Answer:
     """A turn's result: the buyer's reply, the rep's draft, and the trace of how it was reached."""
@@ -71,6 +121,8 @@ class Answer:
     draft_citations: list[Citation] = field(default_factory=list)
     # Every stage's output, for evals and the rep console (None only for answers built outside the pipeline).
     trace: Trace | None = None
+    # Confirmations: a verdict per claim the buyer made (empty for other questions).
+    claim_verdicts: list[ClaimVerdict] = field(default_factory=list)
 
     @property
     def handoff(self) -> bool:
@@ -104,6 +156,10 @@ class Answer:
         """Retrieved document ids, best first, without repeats."""
         return list(dict.fromkeys(hit.chunk.document_id for hit in self.hits))
 
+    def citation_of(self, quote: str) -> int | None:
+        """The [n] the buyer sees for a quoted sentence (a claim's evidence), if it is cited."""
+        return next((c.marker for c in self.citations if quote and c.quote == quote), None)
+
     def as_dict(self) -> dict:
         return {
             "answer": self.text,
@@ -121,6 +177,9 @@ class Answer:
             "intent_classifier": self.intents.classifier,
             "composer": self.composer,
             "verdict": self.verdict,
+            "claim_verdicts": [
+                {**v.as_dict(), "citation": self.citation_of(v.evidence)} for v in self.claim_verdicts
+            ],
             "groundedness": self.groundedness,
             "knowledge_gap": self.knowledge_gap,
         }

@@ -1,5 +1,6 @@
 """Compare a run's summary with a committed baseline: a headline metric that drops by more than the
-tolerance is a regression. Rises are fine; a metric the baseline lacks (null) is not compared.
+tolerance is a regression (for a lower-is-better one, the wrong-verdict rate, a rise is). Rises are fine;
+a metric the baseline lacks (null) is not compared.
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ HEADLINE = (
     "answered_rate",
     "groundedness",
     "intent_macro_f1",
+    "verdict_correct",  # per-claim verdicts on the confirmations' test split (evals/confirmations.py)
+    "verdict_wrong",
 )
+LOWER_IS_BETTER = frozenset({"verdict_wrong"})  # a rise of these is the regression
 TOLERANCE = 0.02
 BASELINE = Path(__file__).resolve().parent / "baseline" / "sample" / "summary.json"
 
@@ -46,6 +50,8 @@ def compare(
             ok = True  # nothing to hold the run to
         elif now is None:
             ok = False  # the run lost a measurement the baseline had
+        elif metric in LOWER_IS_BETTER:
+            ok = now <= before + tolerance + 1e-9
         else:
             ok = now >= before - tolerance - 1e-9  # "more than the tolerance": exactly 0.02 passes
         results.append(Comparison(metric, before, now, ok))

@@ -42,13 +42,57 @@ METRICS = (
 )
 
 
-def write_report(rows: Sequence[Row], summary: dict, charts: Mapping[str, Path], folder: Path) -> Path:
+def write_report(
+    rows: Sequence[Row],
+    summary: dict,
+    charts: Mapping[str, Path],
+    folder: Path,
+    verdict_rows: Sequence[dict] = (),
+) -> Path:
     path = folder / REPORT_FILE
-    path.write_text(render(rows, summary, {name: p.relative_to(folder) for name, p in charts.items()}))
+    charts = {name: p.relative_to(folder) for name, p in charts.items()}
+    path.write_text(render(rows, summary, charts, verdict_rows))
     return path
 
 
-def render(rows: Sequence[Row], summary: dict, charts: Mapping[str, Path]) -> str:
+def _verdicts(summary: dict, verdict_rows: Sequence[dict]) -> list[str]:
+    """Per-claim verdict figures on the confirmations, the confusion table, and the wrong ones."""
+    if "verdict_confusion" not in summary:
+        return []
+    confusion = summary["verdict_confusion"]
+    given = list(next(iter(confusion.values())))
+    lines = [
+        f"## Confirmations: a verdict per claim ({summary['verdict_split']} split, "
+        f"{summary['verdict_confirmations']} confirmations, {summary['verdict_claims']} claims)",
+        "",
+        f"correct {_value(summary['verdict_correct'])}, wrong {_value(summary['verdict_wrong'])} (a yes or "
+        f"no given and wrong, including on an undocumented claim), abstained "
+        f"{_value(summary['verdict_abstained'])}.",
+        "",
+        "| expected \\ given | " + " | ".join(given) + " |",
+        "|---|" + "---:|" * len(given),
+    ]
+    for expected, counts in confusion.items():
+        lines.append(f"| {expected} | " + " | ".join(str(counts[g]) for g in given) + " |")
+    wrong = [row for row in verdict_rows if row["outcome"] == "wrong"][:LISTED]
+    if wrong:
+        lines += ["", "Wrong verdicts (claim: expected → given; the sentence it rested on):", ""]
+        lines += [
+            f"- `{row['id']}` {_inline(row['claim'])}: {row['expected']} → {row['given']}; "
+            f"{_inline(row['evidence'])}"
+            for row in wrong
+        ]
+    return [*lines, ""]
+
+
+def _inline(text: str) -> str:
+    """Document or buyer text inside report Markdown: one line, no Markdown syntax active."""
+    return "`" + " ".join(str(text).split()).replace("`", "'") + "`"
+
+
+def render(
+    rows: Sequence[Row], summary: dict, charts: Mapping[str, Path], verdict_rows: Sequence[dict] = ()
+) -> str:
     lines = [
         f"# Lastmile eval: {Path(summary['dataset']).name} on {summary['kb']}",
         "",
@@ -71,6 +115,7 @@ def render(rows: Sequence[Row], summary: dict, charts: Mapping[str, Path]) -> st
         *_splits(summary),
         *_calibration(summary),
         "",
+        *_verdicts(summary, verdict_rows),
         "## Charts",
         "",
         *[f"![{name}]({path.as_posix()})" for name, path in charts.items()],

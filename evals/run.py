@@ -18,6 +18,8 @@ from assistant.pipeline import Assistant
 from assistant.settings import Settings
 from evals.answer_sentences import answering_sentences, question_split, set_name_of
 from evals.calibrate import calibration
+from evals.confirmation_data import Confirmation
+from evals.confirmations import VERDICTS_FILE, ask_confirmations, kb_name, select, verdict_figures
 from evals.dataset import EvalQuestion, load_dataset, with_probes
 from evals.metrics import by_split, handoff_at, reliability, sentence_support, summarize
 from evals.rows import ROWS_FILE, Row, write_rows
@@ -45,17 +47,34 @@ def run_eval(
     settings: Settings | None = None,
     progress: EvalProgress | None = None,
     scratch_stores: bool = True,
+    confirmations: str | Path | None = None,
+    confirmations_split: str = "test",
 ) -> dict:
     """Evaluate the assistant on `dataset` (plus `probes`) against `kb_dir`; returns the summary.
 
     The knowledge goes into throw-away embedded stores, whatever stores `settings` name; with
-    `scratch_stores=False` into exactly those (they must be empty and disposable: the shared-store tests)."""
+    `scratch_stores=False` into exactly those (they must be empty and disposable: the shared-store tests).
+    With `confirmations` (the dataset folder or a JSONL file), its records about this knowledge base (one
+    split) are asked too and the per-claim verdict figures join the summary."""
     questions = with_probes(load_dataset(dataset), probes)
+    records = select(confirmations, kb_name(kb_dir), confirmations_split) if confirmations else []
     settings = settings or Settings()
     progress = progress or EvalProgress()
     with tempfile.TemporaryDirectory(prefix="lastmile-eval-", ignore_cleanup_errors=True) as home:
         run_settings = settings.embedded_under(Path(home)) if scratch_stores else settings
-        rows, ingest, assistant = _ingest_and_ask(kb_dir, questions, run_settings, progress)
+        rows, ingest, assistant, verdict_rows = _ingest_and_ask(
+            kb_dir, questions, run_settings, progress, records
+        )
+    verdicts = (
+        {
+            **verdict_figures(verdict_rows),
+            "verdict_dataset": str(confirmations),
+            "verdict_split": confirmations_split,
+            "verdict_confirmations": len(records),
+        }
+        if confirmations
+        else {}
+    )
     summary = {
         **summarize(rows),
         **_settings_used(assistant, rows, settings),
@@ -68,21 +87,28 @@ def run_eval(
         "reliability": reliability(rows),
         "calibration": calibration(rows),
         "ingest": ingest,
+        **verdicts,
     }
-    write_outputs(out, rows, summary)
+    write_outputs(out, rows, summary, verdict_rows)
     return summary
 
 
-def write_outputs(out: str | Path, rows: Sequence[Row], summary: dict) -> None:
+def write_outputs(
+    out: str | Path, rows: Sequence[Row], summary: dict, verdict_rows: Sequence[dict] = ()
+) -> None:
     from evals.charts import write_charts
     from evals.report import write_report
 
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     write_rows(rows, folder / ROWS_FILE)
+    if verdict_rows:
+        (folder / VERDICTS_FILE).write_text(
+            "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in verdict_rows), encoding="utf-8"
+        )
     (folder / SUMMARY_FILE).write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     charts = write_charts(rows, summary, folder / "charts")
-    write_report(rows, summary, charts, folder)
+    write_report(rows, summary, charts, folder, verdict_rows)
 
 
 @dataclass(frozen=True)
@@ -153,6 +179,7 @@ def ask_question(assistant: Assistant, question: EvalQuestion, labels: Labels | 
             "intent_classifier": answer.intents.classifier,
             "pipeline_groundedness": answer.groundedness,  # the pipeline's own measure
             "verdict": answer.verdict,
+            "claim_verdicts": [v.as_dict() for v in answer.claim_verdicts],
             "outcome": answer.outcome.value,
             # What confidence was made of (the calibrated model refits from these) and the composed
             # answer, sent or not (a threshold replay answers with it).
@@ -163,8 +190,12 @@ def ask_question(assistant: Assistant, question: EvalQuestion, labels: Labels | 
 
 
 def _ingest_and_ask(
-    kb_dir: str | Path, questions: Sequence[EvalQuestion], settings: Settings, progress: EvalProgress
-) -> tuple[list[Row], dict, Assistant]:
+    kb_dir: str | Path,
+    questions: Sequence[EvalQuestion],
+    settings: Settings,
+    progress: EvalProgress,
+    records: Sequence[Confirmation] = (),
+) -> tuple[list[Row], dict, Assistant, list[dict]]:
     from assistant.wiring import build_assistant, build_knowledge, build_syncer
 
     kb = build_knowledge(settings)  # the embedder loads once, here
@@ -184,7 +215,7 @@ def _ingest_and_ask(
         for question in questions:
             rows.append(ask_question(assistant, question, labels))
             progress.on_question(rows[-1])
-        return rows, ingest, assistant
+        return rows, ingest, assistant, ask_confirmations(assistant, records)
     finally:
         kb.db.close()
 

@@ -63,6 +63,21 @@ class LexicalIndex:
                 unseen.add(token)
         return unseen
 
+    def common_terms(self, text: str, share: float) -> set[str]:
+        """The text's words that at least `share` of all chunks contain (the product's own name, "phone"
+        in a phone manual): they say nothing about which fact a sentence is about."""
+        total = self._db.query("SELECT count(*) FROM chunks_fts")[0][0]
+        common = set()
+        for token in dict.fromkeys(_TOKEN.findall(text.lower())):
+            if token in STOPWORDS or len(token) < 3 or not total:
+                continue
+            count = self._db.query(
+                "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (f'"{token}"',)
+            )
+            if count[0][0] / total >= share:
+                common.add(token)
+        return common
+
     def chunk_ids(self) -> set[str]:
         return {row[0] for row in self._db.query("SELECT chunk_id FROM chunks_fts")}
 

@@ -8,7 +8,6 @@ import pytest
 
 from assistant.extractive import EXPERT_OFFER
 from assistant.outcomes import ReasonCode
-from assistant.verdict import VERDICT_TEXT
 
 
 def ask(assistant, question, **kwargs):
@@ -29,23 +28,27 @@ def test_documented_fact_confirmation_starts_with_a_yes(sample_assistant):
     )
     assert "confirmation" in answer.intents.labels
     assert answer.verdict == "supported"
-    assert answer.text.startswith(VERDICT_TEXT["supported"])
+    assert answer.text.startswith("Yes"), answer.text
     assert not answer.handoff
     assert_citations_resolve(answer)
 
 
-def test_contradicted_confirmation_says_not_as_described(sample_assistant):
+def test_contradicted_confirmation_is_never_confirmed(sample_assistant):
+    # Precision first: the FAQ's "No." and a sentence the judge reads as a yes disagree, so no verdict is
+    # given; the documents are quoted instead (it was "Not as described" before per-claim verdicts).
     answer = ask(sample_assistant, "Can we deploy DataPlane in our Google Cloud project? Is that correct?")
-    assert answer.verdict == "contradicted"
-    assert answer.text.startswith(VERDICT_TEXT["contradicted"])
+    assert answer.verdict != "supported"
+    assert not answer.text.startswith("Yes"), answer.text
     assert any("Google Cloud" in c.quote for c in answer.citations)
     assert_citations_resolve(answer)
 
 
-def test_wrong_figure_is_contradicted_not_confirmed(sample_assistant):
+def test_wrong_figure_is_never_confirmed(sample_assistant):
+    # The sentence states a figure per plan (99.9% for Starter and Growth, 99.95% for Enterprise): the
+    # judge does not pair figures with plans, so it abstains and quotes the documented figures.
     answer = ask(sample_assistant, "Just to confirm: Enterprise has a 99.99% uptime SLA, correct?")
-    assert answer.verdict == "contradicted"
-    assert answer.text.startswith(VERDICT_TEXT["contradicted"])
+    assert answer.verdict != "supported"
+    assert not answer.text.startswith("Yes"), answer.text
     assert any("99.95%" in c.quote for c in answer.citations), "the documented figure is quoted"
     assert_citations_resolve(answer)
 

@@ -1,5 +1,6 @@
 """The CI regression check: the sample-set eval must not fall more than 0.02 below the committed baseline
-on any headline metric (evals/baseline/sample/summary.json; refresh it deliberately with
+on any headline metric (the per-claim verdict figures on the confirmations' test split included: correct
+must not fall, wrong must not rise) (evals/baseline/sample/summary.json; refresh it deliberately with
 `make eval-baseline`).
 """
 
@@ -11,6 +12,7 @@ from evals.compare import BASELINE, HEADLINE, TOLERANCE, compare, load_summary, 
 from tests.conftest import REPO, SAMPLES
 
 DATASET = REPO / "evals" / "data" / "sample_questions.jsonl"
+CONFIRMATIONS = REPO / "evals" / "data" / "confirmations"  # its test split: the per-claim verdict figures
 
 
 @pytest.mark.slow
@@ -21,7 +23,14 @@ def test_sample_eval_holds_the_baseline(tmp_path, monkeypatch):
     baseline = load_summary(BASELINE)
     for name in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "LASTMILE_OPENAI_BASE_URL", "LASTMILE_OPENAI_API_KEY"):
         monkeypatch.delenv(name, raising=False)  # the baseline is the offline default configuration
-    summary = run_eval(SAMPLES, DATASET, tmp_path / "sample", settings=Settings(_env_file=None))
+    summary = run_eval(
+        SAMPLES,
+        DATASET,
+        tmp_path / "sample",
+        settings=Settings(_env_file=None),
+        confirmations=CONFIRMATIONS,
+        confirmations_split="test",
+    )
 
     for key in ("composer", "threshold", "n"):
         assert summary[key] == baseline[key], f"baseline measured with {key}={baseline[key]!r}"

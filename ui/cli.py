@@ -120,6 +120,17 @@ def eval_(
             "(assistant/models/confidence.json ships it).",
         ),
     ] = None,
+    confirmations: Annotated[
+        Path | None,
+        typer.Option(
+            "--confirmations",
+            help="Confirmations (folder or JSONL, e.g. evals/data/confirmations): per-claim verdict figures "
+            "on those about this KB.",
+        ),
+    ] = None,
+    confirmations_split: Annotated[
+        str, typer.Option("--confirmations-split", help="dev, test or all.")
+    ] = "test",
 ) -> None:
     """Measure the assistant on a question set: ingest KB, ask every question, write the report."""
     from evals.rows import ROWS_FILE
@@ -149,14 +160,29 @@ def eval_(
 
     with terminal_progress(enabled=True) as ingest_progress, question_bar() as (on_start, on_question):
         progress = EvalProgress(ingest=ingest_progress, on_start=on_start, on_question=on_question)
-        summary = run_eval(kb, dataset, out, probes=probes, settings=Settings(), progress=progress)
+        summary = run_eval(
+            kb,
+            dataset,
+            out,
+            probes=probes,
+            settings=Settings(),
+            progress=progress,
+            confirmations=confirmations,
+            confirmations_split=confirmations_split,
+        )
     typer.echo(
         f"wrote {out / SUMMARY_FILE}, {out / 'report.md'}, {out / ROWS_FILE}, {out / 'charts'}/", err=True
     )
     if calibrate:
         calibrate_and_print()
     else:
-        _emit({key: value for key, value in summary.items() if key not in ("calibration", "ingest")})
+        _emit(
+            {
+                key: value
+                for key, value in summary.items()
+                if key not in ("calibration", "ingest", "verdict_confusion")
+            }
+        )
 
 
 def streamlit_command(app_file: Path, *, host: str, port: int) -> list[str]:

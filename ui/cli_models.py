@@ -1,4 +1,5 @@
-"""`lastmile models ...`: rebuild and measure the learned models that ship as JSON (the evidence scorer).
+"""`lastmile models ...`: rebuild and measure the learned models that ship as JSON (the evidence scorer),
+and the verdict rules' polarity on ePQA.
 
 Parses arguments and calls evals/evidence_eval.py; no behaviour of its own.
 """
@@ -83,6 +84,25 @@ def eval_evidence(
     _require(epqa_path)
     report = evaluate(model or DEFAULT_MODEL_PATH, epqa_path, _embed(), split=split, evaldata=root)
     typer.echo(json.dumps(report, indent=2) if as_json else format_report(report))
+
+
+@models_app.command("eval-verdict-polarity")
+def eval_verdict_polarity(
+    epqa: EpqaOption = None,
+    evaldata: EvaldataOption = None,
+    split: Annotated[str, typer.Option(help="dev or test.")] = "test",
+) -> None:
+    """The per-claim verdict rules on ePQA's yes/no answers (label-2 sentences): accuracy, share judged and
+    the wrong rate where a yes or no was given (evals/verdict_polarity.py)."""
+    from evals.epqa import load_epqa
+    from evals.epqa import split as split_questions
+    from evals.verdict_polarity import polarity_figures
+
+    if split not in ("dev", "test"):
+        raise typer.BadParameter("--split must be dev or test")
+    epqa_path, _ = _paths(epqa, evaldata)
+    _require(epqa_path)
+    typer.echo(json.dumps(polarity_figures(split_questions(load_epqa(epqa_path), split)), indent=2))
 
 
 def _require(path: Path) -> None:

@@ -108,6 +108,8 @@ def show_message(message: MessageView, *, staff_view: bool = False) -> None:
         if staff_view and "confidence" in payload:
             extra = f"answer confidence {payload['confidence']:.2f}"
         intent_tags(payload.get("intent_labels", []), extra=extra)
+        if staff_view and payload.get("claim_verdicts"):
+            st.text(claim_verdict_text(payload["claim_verdicts"]))
         if staff_view and payload.get("handoff_reasons"):
             st.text("handoff: " + "; ".join(payload["handoff_reasons"]))
 
@@ -116,3 +118,17 @@ def staff_table(rows: Sequence[dict[str, Any]], **options: Any) -> None:
     """`st.dataframe` of `rows` whose CSV download no spreadsheet evaluates: a buyer's `=HYPERLINK(...)`
     or a document's `@SUM(...)` shows, and exports, as `'=HYPERLINK(...)`."""
     st.dataframe([safe_row(row) for row in rows], hide_index=True, **options)
+
+
+def claim_verdict_text(verdicts: Sequence[dict[str, Any]]) -> str:
+    """A confirmation's per-claim verdicts for staff, as plain text (the claims are buyer words)."""
+    lines = ["claims checked:"]
+    for item in verdicts:
+        conditions = ", ".join(f"{c.get('kind')} {c.get('value')}" for c in item.get("conditions") or [])
+        denied = " (denied by the buyer)" if item.get("polarity") == "denied" else ""
+        verdict = str(item.get("verdict", "")).replace("_", " ")
+        line = f"• {item.get('claim', '')}{denied}: {verdict}" + (f" ({conditions})" if conditions else "")
+        if item.get("evidence"):
+            line += f" — {item.get('source', '')}: “{item['evidence']}”"
+        lines.append(line)
+    return "\n".join(lines)

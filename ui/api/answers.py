@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from assistant.sentences import split_sentences
-from ui.api.schemas import AnswerEvent, ClaimOut, HandoffOut, IntentsOut
+from ui.api.schemas import AnswerEvent, ClaimOut, ClaimVerdictOut, HandoffOut, IntentsOut
 
 MARKERS = re.compile(r"(?:\s*\[\d{1,3}\])+")  # a run of citation markers after a sentence: " [1] [2]"
 MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -39,6 +39,10 @@ def answer_event(
         text=text,
         verdict=payload.get("verdict"),
         claims=claims(text),
+        claim_verdicts=[
+            {key: item.get(key) for key in ClaimVerdictOut.model_fields if key in item}
+            for item in payload.get("claim_verdicts") or []
+        ],
         citations=payload.get("citations") or [],
         intents=IntentsOut(
             probabilities=probabilities,

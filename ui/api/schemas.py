@@ -154,6 +154,28 @@ class HandoffOut(BaseModel):
     knowledge_gap: bool = Field(description="Handed off because the documents lack the answer.")
 
 
+class ConditionOut(BaseModel):
+    kind: str = Field(description="tier, version, region, edition or limit.")
+    value: str
+
+
+class ClaimVerdictOut(BaseModel):
+    """One claim of a confirmation and the verdict the documents give it."""
+
+    claim: str = Field(description="The claim, in the buyer's words (plain text).")
+    polarity: Literal["asserted", "denied"] = Field(
+        description="denied: the buyer says it is NOT so or NOT needed; the verdict is on that."
+    )
+    verdict: Literal["yes", "yes_with_conditions", "no", "not_documented", "abstain"] = Field(
+        description="abstain: the documents found do not settle it (no verdict; the quotes show them)."
+    )
+    conditions: list[ConditionOut] = Field(default_factory=list)
+    alternative: str = Field(default="", description="For a no: what the documents say instead.")
+    evidence: str = Field(default="", description="The sentence the verdict rests on, verbatim.")
+    source: str = Field(default="", description="The document it comes from.")
+    citation: int | None = Field(default=None, description="Its [n] marker in the answer text.")
+
+
 class AnswerEvent(BaseModel):
     """The data of the final `answer` event of a streamed reply: the whole answer."""
 
@@ -198,6 +220,10 @@ class AnswerEvent(BaseModel):
         description="For a confirmation question, the answer's verdict on what the buyer asked to confirm."
     )
     claims: list[ClaimOut] = Field(description="The answer's sentences, each with the citations behind it.")
+    claim_verdicts: list[ClaimVerdictOut] = Field(
+        default_factory=list,
+        description="For a confirmation: a verdict per claim the buyer made, with its evidence (data, not text).",
+    )
     citations: list[CitationOut]
     intents: IntentsOut
     confidence: float = Field(ge=0, le=1)

@@ -1,0 +1,258 @@
+"""The judge: one claim against the sentences of the retrieved passages → a `ClaimVerdict`.
+
+Precision first: a wrong verdict is a false promise (or a lost deal), so a verdict needs evidence that is
+about the claim. A sentence counts only when it holds the claim's names and figures and most of its other
+content words (its FAQ question counts with an FAQ answer); its polarity comes from the clause that
+governs the claim's subject; qualifiers ("Enterprise only", "since 4.2") become conditions; a figure is
+compared only with a figure stated for the same unit. When the sentences about the claim disagree, or none
+is clearly about it, the verdict is "abstain" (not settled). A claim naming something no document mentions
+is "not_documented".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.claims import Claim
+from assistant.qualifiers import (
+    PLAN_WORDS,
+    compares,
+    conditions_in,
+    figures,
+    governing_clause,
+    negated,
+    plans_named,
+    stance,
+    terms_of,
+)
+from assistant.sentences import is_question, split_sentences
+from assistant.types import ClaimVerdict, Condition
+from knowledge.types import Hit
+
+_FAQ = re.compile(r"^Q:\s*(.+?)\nA:\s*(.+)$", re.DOTALL)
+_ANSWER_WORD = re.compile(r"^\s*(yes|no)\b", re.IGNORECASE)
+_NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w.+/-]*[A-Za-z0-9]|[A-Za-z]*\d[\w.+/-]*)")
+# Words that ask rather than say what a claim is about: no sentence needs to contain them.
+_GENERIC = terms_of(
+    "can could does do support supports supported use using work works able possible get allow allows "
+    "available offer offers provide provides let lets really actually still way option true right correct "
+    "compliant compliance"
+)
+_PLANS = terms_of(" ".join(PLAN_WORDS))
+ALIGNMENT = 0.75  # share of a claim's content terms a sentence must hold (tuned on the dev split)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    sentence: str
+    context: str  # an FAQ answer's question (a community answer's question); empty otherwise
+    hit: Hit | None = None  # the retrieved passage it comes from (None: a sentence judged on its own)
+    position: int | None = None  # 1-based rank of the hit: the [n] marker
+
+
+def candidates_from(hits: Sequence[Hit]) -> list[Candidate]:
+    """Every statement sentence of the retrieved passages (an FAQ row's answer under its question)."""
+    out: list[Candidate] = []
+    for position, hit in enumerate(hits, start=1):
+        faq = _FAQ.match(hit.chunk.text)
+        if faq:
+            for sentence in split_sentences(faq.group(2)):
+                out.append(Candidate(sentence, faq.group(1).strip(), hit, position))
+            continue
+        for sentence in split_sentences(hit.chunk.text):
+            if not is_question(sentence) and len(terms_of(sentence)) >= 2:
+                out.append(Candidate(sentence, "", hit, position))
+    return out
+
+
+def claim_names(text: str) -> set[str]:
+    """The claim's names and figures (stemmed): products, standards, versions, numbers."""
+    return {t for n in _NAME.findall(text) for t in terms_of(n)}
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """What one sentence says about the claim."""
+
+    verdict: str  # yes | yes_with_conditions | no | abstain
+    conditions: tuple[Condition, ...]
+    candidate: Candidate
+    alignment: float
+    alternative: str = ""
+    reason: str = ""
+
+
+def _read(
+    claim: Claim, terms: set[str], candidate: Candidate, alignment: float, context: str = ""
+) -> _Reading:
+    sentence = candidate.sentence
+    claim_negative = negated(claim.text) != (claim.polarity == "denied")
+
+    def reading(verdict: str, conditions=(), alternative="", reason="") -> _Reading:
+        return _Reading(verdict, tuple(conditions), candidate, alignment, alternative, reason)
+
+    if sentence.count("|") >= 2:
+        return reading("abstain", reason="a table row with a value per column")
+    leading = _ANSWER_WORD.match(sentence) if candidate.context else None
+    clause = sentence if leading else governing_clause(sentence, terms)
+    negative = leading.group(1).lower() == "no" if leading else stance(sentence, terms)
+    if negative is None:
+        return reading("abstain", reason="the clauses about it disagree")
+    # Figures: the claim's figure must be the one stated for the same unit, alone in the clause.
+    wanted, stated = figures(claim.text), figures(clause)
+    if wanted:
+        units = {unit for _, unit in wanted}
+        same_unit = {f for f in stated if f[1] in units}
+        if wanted <= stated:
+            pass
+        elif not same_unit or compares(claim.text) or compares(clause) or len(same_unit) > 1:
+            return reading("abstain", reason="a figure the sentence does not state alone")
+        elif negative:
+            return reading("abstain", reason="a different figure in a negative clause")
+        else:
+            verdict = "yes" if claim_negative else "no"
+            return reading(verdict, alternative=sentence, reason="the documents state a different figure")
+    if not wanted and stated and compares(clause):
+        return reading("abstain", reason="a stated limit the claim does not give a figure for")
+    conditions = conditions_in(sentence)
+    named_plans = plans_named(f"{context} {claim.text}")
+    stated_plans = plans_named(f"{candidate.context} {sentence}")
+    if named_plans and len(stated_plans) > 1 and (wanted or stated) and not conditions:
+        return reading("abstain", reason="the sentence states figures for several plans")
+    older = _older_version(f"{context} {claim.text}", conditions)
+    if older is not None:
+        if claim_negative:
+            return reading("abstain", reason="a version condition on a negative claim")
+        if older:
+            return reading("no", alternative=sentence, reason="an earlier version than the documents require")
+        conditions = [c for c in conditions if c.kind != "version"]
+    tiers = {c.value for c in conditions if c.kind == "tier"}
+    if tiers and named_plans and not (tiers & named_plans):
+        # "Enterprise only" and the buyer asks about Growth: a closed condition without their plan.
+        if claim_negative:
+            return reading("abstain", reason="a tier condition on a negative claim")
+        return reading("no", alternative=sentence, reason=f"only on {', '.join(sorted(tiers))}")
+    if named_plans and stated_plans and not (named_plans & stated_plans):
+        return reading("abstain", reason="the sentence is about another plan")
+    open_conditions = [
+        c
+        for c in conditions
+        if c.value not in claim.text and not (c.kind == "tier" and c.value in named_plans)
+    ]
+    if stated_plans and not named_plans and not open_conditions and len(stated_plans) < len(PLAN_WORDS):
+        # "free for qualified Growth and Enterprise prospects": bound to the plans it names.
+        open_conditions = [Condition("tier", " and ".join(sorted(stated_plans)))]
+    if negative == claim_negative:
+        return reading("yes_with_conditions" if open_conditions else "yes", open_conditions)
+    if open_conditions:
+        return reading("abstain", reason="a negative sentence with conditions")
+    return reading("no", alternative="", reason="the clause about it says the opposite")
+
+
+_VERSION_NUMBER = re.compile(r"\d+(?:\.\d+)*")
+_PRONOUN_SUBJECT = re.compile(
+    r"^(?:(?:does|is|can|will|do|are|did|would)\s+)?(?:it|they|that|this|these|those)\b", re.IGNORECASE
+)
+_PRONOUN_OBJECT = re.compile(r"\b(?:on|with|for|support|use|run)\s+(?:it|them|that)\s*$", re.IGNORECASE)
+_EQUATIVE = re.compile(r"\bas \w+ as\b", re.IGNORECASE)
+
+
+def _older_version(claim: str, conditions: Sequence[Condition]) -> bool | None:
+    """Whether the claim's version of a product is older than a "Product N or later" condition (None when
+    the claim names no version of it)."""
+    for condition in conditions:
+        if condition.kind != "version" or " " not in condition.value:
+            continue
+        product, _, required = condition.value.rpartition(" ")
+        found = re.search(rf"\b{re.escape(product)} (\d+(?:\.\d+)*)", claim, re.IGNORECASE)
+        if found:
+            return _number(found.group(1)) < _number(required)
+    return None
+
+
+def _number(version: str) -> tuple[int, ...]:
+    match = _VERSION_NUMBER.search(version)
+    return tuple(int(part) for part in match.group().split(".")) if match else ()
+
+
+def judge(
+    claim: Claim,
+    candidates: Sequence[Candidate],
+    unseen: set[str],
+    context: str = "",
+    common: set[str] = frozenset(),
+) -> ClaimVerdict:
+    """The verdict on one claim; `unseen` are the claim's words that no document contains. `context` is
+    the question an elliptical follow-up continues ("and does that need Enterprise?" after a SCIM
+    question): its names must be in the evidence too."""
+    # A plan the claim names need not be in the sentence: "Enterprise only" answers a Growth claim.
+    # Nor a figure's number: the figure is compared, not required ("90 days" against "30 days").
+    numbers = {number for number, _ in figures(claim.text)}
+    names = {n for n in claim_names(claim.text) | claim_names(context) if n.replace(",", "") not in numbers}
+    # Nor the words most passages contain (the product's name): they do not say what a sentence is about.
+    ubiquitous = terms_of(" ".join(common))
+    names -= _PLANS | ubiquitous
+    terms = {t for t in terms_of(claim.text) | claim_names(context) if t.replace(",", "") not in numbers}
+    terms -= _GENERIC | _PLANS | ubiquitous
+    missing_names = terms_of(" ".join(unseen)) & names
+    if missing_names:
+        return ClaimVerdict(
+            claim.text,
+            claim.polarity,
+            "not_documented",
+            reason=f"no document mentions {', '.join(sorted(missing_names))}",
+        )
+    if not terms:
+        return ClaimVerdict(claim.text, claim.polarity, "abstain", reason="the claim names nothing to check")
+    if _PRONOUN_OBJECT.search(claim.text) and not names:
+        return ClaimVerdict(claim.text, claim.polarity, "abstain", reason="what 'it' is is not said")
+    if not context and _PRONOUN_SUBJECT.match(claim.text) and not names:
+        return ClaimVerdict(claim.text, claim.polarity, "abstain", reason="what 'it' is is not said")
+    if _EQUATIVE.search(claim.text):
+        return ClaimVerdict(claim.text, claim.polarity, "abstain", reason="a comparison is not checked")
+    readings: list[_Reading] = []
+    for candidate in candidates:
+        held = terms_of(candidate.sentence) | terms_of(candidate.context)
+        if not names <= held:
+            continue
+        alignment = len(terms & held) / len(terms)
+        if alignment >= ALIGNMENT:
+            readings.append(_read(claim, terms, candidate, alignment, context))
+    settled = [r for r in readings if r.verdict != "abstain"]
+    if not settled:
+        reason = readings[0].reason if readings else "no sentence is clearly about the claim"
+        best = readings[0].candidate if readings else None
+        return _verdict(claim, "abstain", best, reason=reason)
+    families = {"no" if r.verdict == "no" else "yes" for r in settled}
+    if len(families) > 1:
+        best = max(settled, key=lambda r: r.alignment).candidate
+        return _verdict(claim, "abstain", best, reason="the sentences about it disagree")
+    best = max(settled, key=lambda r: (r.alignment, bool(r.conditions)))
+    conditions = tuple(dict.fromkeys(c for r in settled for c in r.conditions))
+    verdict = best.verdict
+    if verdict != "no":
+        verdict = "yes_with_conditions" if conditions else "yes"
+    return _verdict(claim, verdict, best.candidate, conditions, best.alternative, best.reason)
+
+
+def _verdict(
+    claim: Claim,
+    verdict: str,
+    candidate: Candidate | None,
+    conditions: tuple[Condition, ...] = (),
+    alternative: str = "",
+    reason: str = "",
+) -> ClaimVerdict:
+    return ClaimVerdict(
+        claim=claim.text,
+        polarity=claim.polarity,
+        verdict=verdict,
+        conditions=conditions,
+        alternative=alternative,
+        evidence=candidate.sentence if candidate else "",
+        source=candidate.hit.chunk.document_id if candidate and candidate.hit else "",
+        position=candidate.position if candidate else None,
+        reason=reason,
+    )

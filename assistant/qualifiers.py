@@ -1,0 +1,153 @@
+"""What a sentence says besides yes or no: the conditions it binds a fact to, the figures it states, and
+whether the clause about a subject denies it.
+
+"HIPAA only on Enterprise." is a yes with a tier condition, not a denial; "since 4.2" is a version
+condition; "SQL and Python UDFs, but not procedural stored procedures" denies only the clause that holds
+"procedural"; "30 minutes with Enterprise Support, 4 business hours with Standard" states two figures for
+two things, so a claim's figure is compared only with a figure stated alone for the same unit.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.sentences import content_terms as _content_terms
+from assistant.types import Condition
+
+
+def terms_of(text: str) -> set[str]:
+    """Content terms with a final "e" dropped too, so "mistake" meets "mistakes" (stemmed "mistak")."""
+    return {t[:-1] if len(t) > 4 and t.endswith("e") else t for t in _content_terms(text)}
+
+
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|cannot|none|nothing|neither|nor|without|unsupported|unavailable|disallowed|prohibited|"
+    r"ended|discontinued|no longer|"
+    r"doesnt|dont|isnt|arent|cant|wont|didnt|wasnt)\b|n't\b",
+    re.IGNORECASE,
+)
+_NEGATORS = {"doesnt", "dont", "isnt", "arent", "cant", "wont", "didnt", "wasnt", "nothing", "none"}
+# Clause boundaries: ";", ", but", "while", "except", and a comma before a new clause or aside.
+_CLAUSE = re.compile(
+    r";|,?\s+\bbut\b\s+|,\s+(?:while|whereas|except|unless|although|though|and|so)\b|"
+    r"\s+\b(?:whereas|except|unless)\b|,\s+(?=(?:it|this|they|we|i|you|he|she|there)\b)|,\s+(?=not\b)",
+    re.IGNORECASE,
+)
+PLAN_WORDS = ("Starter", "Growth", "Enterprise", "Standard", "Premium", "Business", "Professional", "Free")
+_PLAN = "|".join(PLAN_WORDS)
+_TIER_ONLY = re.compile(
+    rf"\bonly (?:on|in|with|for) (?:the )?(?P<a>{_PLAN})\b|\b(?P<b>{_PLAN})(?: (?:tier|plan|edition|Support))? only\b"
+    rf"|\b(?:available|included|offered) (?:only )?(?:on|in|with) (?:the )?(?P<c>{_PLAN})(?: (?:tier|plan))?"
+    rf"(?! and| or|,)\b",
+)
+_VERSION = re.compile(
+    r"\b(?:since|from|as of|starting (?:with|in)) (?:release |version |v)?(?P<v>\d+(?:\.\d+)+)\b"
+    r"|(?P<w>\b[A-Za-z][\w-]* \d+(?:\.\d+)*[a-z]?) (?:or|and) (?:later|newer|higher)\b",
+    re.IGNORECASE,
+)
+_EDITION = re.compile(r"\bonly (?:on|for) (?:the )?(?P<e>Galaxy [A-Z]\d+\w*|[A-Z]\d+\w*)\b")
+_FIGURE = re.compile(
+    r"(?<![\w.])(?P<n>\d+(?:[.,]\d+)*)\s?(?:business |calendar |working )?(?P<u>%|percent|tb|gb|pb|mb|ms|seconds?|minutes?|hours?|days?|"
+    r"weeks?|months?|years?|users?|seats?|credits?|regions?|workspaces?|vcpus?|requests?|columns?|times)\b",
+    re.IGNORECASE,
+)
+_COMPARATOR = re.compile(
+    r"\b(?:under|less than|fewer than|more than|over|at least|at most|up to|within|above|below|"
+    r"or more|or less|maximum|minimum|max|min)\b",
+    re.IGNORECASE,
+)
+
+
+# Phrases with a negation word that affirm ("can't beat the price", "no problem").
+_AFFIRMING = re.compile(
+    r"\b(?:can ?not|can't|cant) beat\b|\bno (?:problems?|issues?|doubt|complaints?)\b|\bnot only\b",
+    re.IGNORECASE,
+)
+
+
+_ASIDE = re.compile(r"\([^()]*\)")  # "(not included)": an aside about something else
+
+
+def negated(clause: str, terms: set[str] = frozenset()) -> bool:
+    """Whether the clause denies; an aside in brackets counts only when it follows one of `terms`
+    ("a microSD card (not included)" denies the card; "headsets (not included)" does not deny answering)."""
+
+    def aside(match: re.Match) -> str:
+        before = clause[: match.start()].split()
+        return match.group() if before and terms_of(before[-1]) & terms else " "
+
+    return bool(_NEGATION.search(_AFFIRMING.sub(" ", _ASIDE.sub(aside, clause))))
+
+
+_HEDGE = terms_of("lot much bit little really quite very all always though")
+
+
+def clauses_of(sentence: str) -> list[str]:
+    """A sentence cut at clause boundaries; a table row's value cells go with their subject cell."""
+    if "|" in sentence:
+        cells = [cell.strip() for cell in sentence.split("|") if cell.strip()]
+        return [" ".join(cells)] if cells else [sentence]
+    return [c.strip() for c in _CLAUSE.split(sentence) if c and c.strip(" ,")] or [sentence]
+
+
+def governing_clause(sentence: str, terms: set[str]) -> str:
+    """The clause of `sentence` that holds most of `terms` (the claim's subject)."""
+    return max(clauses_of(sentence), key=lambda c: len(terms_of(c) & terms))
+
+
+def stance(sentence: str, terms: set[str]) -> bool | None:
+    """Whether the sentence denies the subject `terms` name (True), affirms it (False), or leaves it
+    unclear (None): polarity comes from the clauses holding most of the subject, not from a negation
+    elsewhere in the sentence ("SQL and Python UDFs, but not procedural stored procedures" affirms
+    UDFs). Unclear when those clauses disagree, or when another clause is a bare negation that can only
+    be about the subject ("it should recline a little, but it doesn't")."""
+    clauses = clauses_of(sentence)
+    overlaps = [len(terms_of(c) & terms) for c in clauses]
+    best = max(overlaps)
+    governing = [c for c, o in zip(clauses, overlaps, strict=True) if o == best]
+    polarities = {negated(c, terms) for c in governing}
+    if len(polarities) > 1:
+        return None
+    polarity = polarities.pop()
+    held = set().union(*(terms_of(c) for c in governing)) & terms
+    for clause, overlap in zip(clauses, overlaps, strict=True):
+        if overlap == best or negated(clause) == polarity:
+            continue
+        if len(terms_of(clause) - _HEDGE - _NEGATORS) <= 2 and not overlap:
+            return None  # a bare "but it doesn't"
+        if negated(clause) and (terms_of(clause) & terms) - held:
+            return None  # "against platform failure, not against every mistake": part of it is denied
+    return polarity
+
+
+def conditions_in(text: str) -> list[Condition]:
+    found: list[Condition] = []
+    for match in _TIER_ONLY.finditer(text):
+        value = match.group("a") or match.group("b") or match.group("c")
+        found.append(Condition("tier", value))
+    for match in _VERSION.finditer(text):
+        found.append(Condition("version", match.group("v") or match.group("w")))
+    for match in _EDITION.finditer(text):
+        found.append(Condition("edition", match.group("e")))
+    return list(dict.fromkeys(found))
+
+
+def plans_named(text: str) -> set[str]:
+    return set(re.findall(rf"\b({_PLAN})\b", text))
+
+
+_MONEY = re.compile(r"[$€£]\s?(?P<n>\d+(?:[.,]\d+)*)")
+
+
+def figures(text: str) -> set[tuple[str, str]]:
+    """(number, unit) pairs, units singular and lower-case: ("90", "day"); money as ("0.50", "$")."""
+    out = {(m.group("n").replace(",", ""), "$") for m in _MONEY.finditer(text)}
+    for match in _FIGURE.finditer(text):
+        unit = match.group("u").lower()
+        unit = {"percent": "%"}.get(unit, unit.rstrip("s") if len(unit) > 3 else unit)
+        out.add((match.group("n").replace(",", ""), unit))
+    return out
+
+
+def compares(text: str) -> bool:
+    return bool(_COMPARATOR.search(text))
