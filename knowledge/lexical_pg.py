@@ -31,6 +31,20 @@ def websearch_query(text: str) -> str:
 
 
 class PostgresLexicalIndex(LexicalIndex):
+    def common_terms(self, text: str, share: float) -> set[str]:
+        """As `LexicalIndex.common_terms`, counted with PostgreSQL full text."""
+        total = self._db.query("SELECT count(*) FROM chunks_fts")[0][0]
+        common = set()
+        for token in dict.fromkeys(_TOKEN.findall(text.lower())):
+            if token in STOPWORDS or len(token) < 3 or not total:
+                continue
+            count = self._db.query(
+                "SELECT count(*) FROM chunks_fts WHERE tsv @@ plainto_tsquery('english', ?)", (token,)
+            )
+            if count[0][0] / total >= share:
+                common.add(token)
+        return common
+
     def unseen_terms(self, text: str) -> set[str]:
         """As `LexicalIndex.unseen_terms`; a word the `english` configuration drops as a stop word counts
         as seen (it carries no evidence either way)."""

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge.lexical_index import fts_query
+from knowledge.lexical_index import LexicalIndex, fts_query
 from knowledge.store_db import KnowledgeDB
 from knowledge.text import STOPWORDS
 from knowledge.types import Chunk, Hit
@@ -292,6 +292,11 @@ class SparseIndex:
             for seq, score in ranked
             if (row := rows.get(seq)) is not None  # deleted since the last refresh: skipped
         ]
+
+    def common_terms(self, text: str, share: float) -> set[str]:
+        """The text's words that at least `share` of all chunks contain, counted by FTS5 (the store of
+        record) exactly as `LexicalIndex.common_terms` does."""
+        return LexicalIndex(self._db).common_terms(text, share)
 
     def unseen_terms(self, text: str) -> set[str]:
         """The text's content words that no chunk contains, after stemming (as `LexicalIndex`'s)."""

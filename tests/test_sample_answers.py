@@ -9,7 +9,9 @@ from tests.conftest import SAMPLES
 # Hand-written buyer questions, each with the phrase that states the answer. The expected documents are
 # the sample documents whose text contains that phrase (several documents may state the same fact).
 ANSWERABLE = [
-    ("Do you sign a BAA for HIPAA workloads, and on which tier?", "Business Associate Agreement"),
+    # The FAQ row "Will you sign a HIPAA BAA? Yes, on the Enterprise tier only." states it as well as the
+    # documents that spell out "Business Associate Agreement".
+    ("Do you sign a BAA for HIPAA workloads, and on which tier?", "BAA"),
     ("What RPO and RTO do you commit to if a whole region goes down?", "RTO"),
     ("Can we deploy DataPlane on our own bare-metal servers on premises?", "bare-metal"),
     ("How many concurrent queries can one workspace run?", "500 concurrent"),
