@@ -23,6 +23,19 @@ def fts_query(text: str) -> str:
     return " OR ".join(f'"{term}"' for term in terms[:64])
 
 
+def chunk_of(row, id_column: str = "chunk_id") -> Chunk:
+    """A chunk from a lexical row joined with its `chunks` row (body, title, heading, page, ordinal)."""
+    return Chunk(
+        id=row[id_column],
+        document_id=row["document_id"],
+        text=row["body"],
+        title=row["title"],
+        heading=row["heading"],
+        page=row["page"],
+        ordinal=row["ordinal"],
+    )
+
+
 class LexicalIndex:
     def __init__(self, db: KnowledgeDB) -> None:
         self._db = db
@@ -71,12 +84,14 @@ class LexicalIndex:
         for token in dict.fromkeys(_TOKEN.findall(text.lower())):
             if token in STOPWORDS or len(token) < 3 or not total:
                 continue
-            count = self._db.query(
-                "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (f'"{token}"',)
-            )
-            if count[0][0] / total >= share:
+            if self._chunks_containing(token) / total >= share:
                 common.add(token)
         return common
+
+    def _chunks_containing(self, token: str) -> int:
+        return self._db.query("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (f'"{token}"',))[0][
+            0
+        ]
 
     def chunk_ids(self) -> set[str]:
         return {row[0] for row in self._db.query("SELECT chunk_id FROM chunks_fts")}
@@ -98,15 +113,7 @@ class LexicalIndex:
         params.append(k)
         return [
             Hit(
-                chunk=Chunk(
-                    id=row["chunk_id"],
-                    document_id=row["document_id"],
-                    text=row["body"],
-                    title=row["title"],
-                    heading=row["heading"],
-                    page=row["page"],
-                    ordinal=row["ordinal"],
-                ),
+                chunk=chunk_of(row),
                 score=-float(row["rank"]),  # FTS5's bm25() is lower-is-better
             )
             for row in self._db.query(sql, params)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from knowledge.lexical_index import _TOKEN, LexicalIndex
+from knowledge.lexical_index import _TOKEN, LexicalIndex, chunk_of
 from knowledge.text import STOPWORDS
-from knowledge.types import Chunk, Hit
+from knowledge.types import Hit
 
 WEIGHTS = (
     "{0.05, 0.5, 0.75, 1.0}"  # D, C, B, A = -, body, heading, title: FTS5 weights 1 / 1.5 / 2, scaled to <= 1
@@ -31,19 +31,11 @@ def websearch_query(text: str) -> str:
 
 
 class PostgresLexicalIndex(LexicalIndex):
-    def common_terms(self, text: str, share: float) -> set[str]:
-        """As `LexicalIndex.common_terms`, counted with PostgreSQL full text."""
-        total = self._db.query("SELECT count(*) FROM chunks_fts")[0][0]
-        common = set()
-        for token in dict.fromkeys(_TOKEN.findall(text.lower())):
-            if token in STOPWORDS or len(token) < 3 or not total:
-                continue
-            count = self._db.query(
-                "SELECT count(*) FROM chunks_fts WHERE tsv @@ plainto_tsquery('english', ?)", (token,)
-            )
-            if count[0][0] / total >= share:
-                common.add(token)
-        return common
+    def _chunks_containing(self, token: str) -> int:
+        """`common_terms` counted with PostgreSQL full text (the rest is `LexicalIndex.common_terms`)."""
+        return self._db.query(
+            "SELECT count(*) FROM chunks_fts WHERE tsv @@ plainto_tsquery('english', ?)", (token,)
+        )[0][0]
 
     def unseen_terms(self, text: str) -> set[str]:
         """As `LexicalIndex.unseen_terms`; a word the `english` configuration drops as a stop word counts
@@ -79,15 +71,7 @@ class PostgresLexicalIndex(LexicalIndex):
         params.append(k)
         return [
             Hit(
-                chunk=Chunk(
-                    id=row["chunk_id"],
-                    document_id=row["document_id"],
-                    text=row["body"],
-                    title=row["title"],
-                    heading=row["heading"],
-                    page=row["page"],
-                    ordinal=row["ordinal"],
-                ),
+                chunk=chunk_of(row),
                 score=float(row["rank"]),
             )
             for row in self._db.query(sql, params)

@@ -29,10 +29,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge.lexical_index import LexicalIndex, fts_query
+from knowledge.lexical_index import LexicalIndex, chunk_of, fts_query
 from knowledge.store_db import KnowledgeDB
 from knowledge.text import STOPWORDS
-from knowledge.types import Chunk, Hit
+from knowledge.types import Hit
 
 K1, B = 1.2, 0.75  # FTS5's bm25() constants
 MIN_IDF = 1e-6  # FTS5 clamps a non-positive IDF (a term in over half the rows) to this
@@ -278,15 +278,7 @@ class SparseIndex:
         }
         return [
             Hit(
-                chunk=Chunk(
-                    id=row["chunk_id"],
-                    document_id=row["document_id"],
-                    text=row["body"],
-                    title=row["title"],
-                    heading=row["heading"],
-                    page=row["page"],
-                    ordinal=row["ordinal"],
-                ),
+                chunk=chunk_of(row),
                 score=score,
             )
             for seq, score in ranked
