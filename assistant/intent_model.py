@@ -177,6 +177,26 @@ def tune_threshold(probs: np.ndarray, truth: np.ndarray) -> float:
     return float(grid[best[len(best) // 2]])
 
 
+def most_frequent_terms(texts: list[str], params: TrainParams) -> list[str]:
+    """The `max_words` most frequent terms seen in at least `min_df` messages, in alphabetical order.
+
+    What scikit-learn's `max_features` keeps, except that ties at the cut are broken by the term itself:
+    scikit-learn breaks them with numpy's argsort, whose order for equal counts depends on the CPU's
+    vector instructions, so the shipped vocabulary changed from one machine to the next."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    counter = CountVectorizer(
+        lowercase=True,
+        token_pattern=WordFeatures.TOKEN.pattern,
+        ngram_range=(1, params.ngram_max),
+        min_df=params.min_df,
+    )
+    totals = np.asarray(counter.fit_transform(texts).sum(axis=0)).ravel()
+    terms = counter.get_feature_names_out()
+    ranked = sorted(range(len(terms)), key=lambda i: (-int(totals[i]), str(terms[i])))
+    return sorted(str(terms[i]) for i in ranked[: params.max_words])
+
+
 def fit_intent_model(
     texts: list[str],
     vectors: np.ndarray,
@@ -193,15 +213,14 @@ def fit_intent_model(
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
+    vocabulary = most_frequent_terms(texts, params)
     tfidf = TfidfVectorizer(
         lowercase=True,
         token_pattern=WordFeatures.TOKEN.pattern,
         ngram_range=(1, params.ngram_max),
-        min_df=params.min_df,
-        max_features=params.max_words,
+        vocabulary=vocabulary,
         sublinear_tf=True,
     ).fit(texts)
-    vocabulary = sorted(tfidf.vocabulary_, key=tfidf.vocabulary_.__getitem__)
     idf = [round(float(v), 6) for v in tfidf.idf_]  # as the JSON file stores it: saved scores as fitted
     words = WordFeatures(vocabulary, idf, ngram_max=params.ngram_max, scale=params.word_scale)
 

@@ -11,7 +11,13 @@ import json
 import numpy as np
 import pytest
 
-from assistant.intent_model import DEFAULT_MODEL_PATH, IntentModel, LogRegIntentClassifier
+from assistant.intent_model import (
+    DEFAULT_MODEL_PATH,
+    IntentModel,
+    LogRegIntentClassifier,
+    TrainParams,
+    most_frequent_terms,
+)
 from evals.intents import METRICS_PATH, embed_split, evaluate, train
 
 TOLERANCE = 0.03
@@ -77,3 +83,11 @@ def test_train_intents_rebuilds_the_shipped_model(embedder, tmp_path):
     assert metrics["test"]["macro_f1"] == pytest.approx(
         json.loads(METRICS_PATH.read_text())["test"]["macro_f1"], abs=0.005
     )
+
+
+def test_ties_at_the_vocabulary_cut_are_broken_by_the_term_not_by_the_sort():
+    # Five terms, each counted twice: the three kept are the alphabetically first, whatever order numpy's
+    # sort leaves equal counts in on this CPU.
+    texts = ["alpha zulu delta", "alpha zulu delta", "echo bravo", "echo bravo"]
+    params = TrainParams(max_words=3, min_df=2, ngram_max=1)
+    assert most_frequent_terms(texts, params) == ["alpha", "bravo", "delta"]
