@@ -46,13 +46,14 @@ def populated_home(sample_home, tmp_path):
         conversation_id=conversation, question="Who do I ask about pricing?", reasons=[Reason(ReasonCode.NO_EVIDENCE, "r")],
         intents={}, sources=[], draft="", draft_citations=[], knowledge_gap=True, confidence=0.1,
     )  # fmt: skip
+    handoffs = sum(HandoffStore(database).counts().values())  # the shared sample home may hold others'
     database.dispose()
-    return home, conversation, handoff
+    return home, conversation, handoff, handoffs
 
 
 @pytest.mark.slow
 def test_migrate_copies_the_home_and_answers_stay_the_same(populated_home, shared_stores, embedder):
-    home, conversation, handoff = populated_home
+    home, conversation, handoff, handoffs = populated_home
     url, collection = shared_stores.isolated()
     source = Settings(home=home)
     target = source.model_copy(
@@ -68,7 +69,7 @@ def test_migrate_copies_the_home_and_answers_stay_the_same(populated_home, share
     first = json.loads(done.stdout)
     documents = [record.id for record in build_admin(source).documents()]
     assert sorted(first["knowledge"]["copied"]) == documents
-    assert first["tables"]["copied"]["handoffs"] == 1
+    assert first["tables"]["copied"]["handoffs"] == handoffs >= 1
     assert first["target_check"]["ok"] is True
 
     again = build_store_move(
