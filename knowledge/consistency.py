@@ -16,7 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from knowledge.lexical_index import LexicalIndex
+from knowledge.lexical_index import LexicalIndex, chunk_of
 from knowledge.registry import DocumentRegistry
 from knowledge.types import Chunk
 
@@ -213,18 +213,7 @@ def _chunks_from_lexical(kb: KnowledgeBase, ids: list[str]) -> list[Chunk]:
             f"WHERE c.id IN ({','.join('?' * len(part))})",
             part,
         )
-        chunks += [
-            Chunk(
-                id=row["id"],
-                document_id=row["document_id"],
-                text=row["body"],
-                title=row["title"],
-                heading=row["heading"],
-                page=row["page"],
-                ordinal=row["ordinal"],
-            )
-            for row in rows
-        ]
+        chunks += [chunk_of(row, "id") for row in rows]
     return chunks
 
 
