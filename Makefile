@@ -38,7 +38,8 @@ test-browser: $(STAMP) browser-deps
 	$(PY) -m pytest -q -s tests/test_browser.py
 
 # The opt-in real-model tier. llama-cpp-python has no wheel here and compiles in ~6 minutes: the built
-# wheel is kept in a cache outside the repo so later runs install it in seconds.
+# wheel is kept in a cache outside the repo so later runs install it in seconds. The multimodal library
+# (LLAVA_BUILD) is left out: the server imports it only for image models, and it is a third of the compile.
 WHEELS ?= $(HOME)/.cache/lastmile/wheels
 LLAMA_CPP_VERSION := 0.3.36
 LLM_STAMP := $(VENV)/.installed-llm
@@ -46,7 +47,7 @@ LLM_STAMP := $(VENV)/.installed-llm
 $(LLM_STAMP): $(STAMP)
 	mkdir -p $(WHEELS)
 	ls $(WHEELS)/llama_cpp_python-$(LLAMA_CPP_VERSION)-*.whl >/dev/null 2>&1 || \
-		CMAKE_ARGS="-DGGML_NATIVE=OFF" $(PY) -m pip wheel --quiet --no-deps llama-cpp-python==$(LLAMA_CPP_VERSION) -w $(WHEELS)
+		CMAKE_ARGS="-DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(PY) -m pip wheel --quiet --no-deps llama-cpp-python==$(LLAMA_CPP_VERSION) -w $(WHEELS)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt --find-links $(WHEELS) -e ".[llm-tier]"
 	touch $(LLM_STAMP)
 
