@@ -1,5 +1,6 @@
 """The concern rules' exclusions, one sentence each: a negated reassuring word, a person's temperament, "risk"
-naming a business function and "won't" said of a thing are no worry; a demand phrased with "no" still is."""
+naming a business function and "won't" said of a thing are no worry; a demand phrased with "no" still is; a
+worried clause that names its own topic does not lend it the other clause's."""
 
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ def topics(text: str) -> list[Topic]:
         "That won't affect our pricing tier, right?",
         "Our managing partner is very risk averse, he will want to know who can restore a backup.",
         "We run risk analytics on Oracle. How does the connector sync?",
+        "Have you had any outages this year?",
+        "I can't find the pricing page, where is it?",
+        "I'm not sure where the Security and Compliance page is on your site.",
     ],
 )
 def test_no_concern(text):
@@ -36,6 +40,13 @@ def test_no_concern(text):
         ("Our CISO won't approve a vendor without SSO.", [Topic.SECURITY]),
         ("We had issues with downtime during our last migration.", [Topic.MIGRATION, Topic.RELIABILITY]),
         ("Is there a risk of data loss during failover?", [Topic.RELIABILITY]),
+        # The worry's own clause names its topic: the regulators are context, not a second concern.
+        (
+            "We had a serious outage at quarter end and the regulators asked questions.",
+            [Topic.RELIABILITY],
+        ),
+        ("No connector would be a deal-breaker, we are not going back to CSV exports.", [Topic.INTEGRATION]),
+        ("Being stuck with a vendor is the one thing our board will not accept again.", [Topic.VENDOR]),
     ],
 )
 def test_concern(text, expected):

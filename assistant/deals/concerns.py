@@ -1,7 +1,8 @@
 """Concerns by topic, in the buyer's own words: a sentence that names a topic (security, migration,
 pricing, ...) and voices a worry, a doubt, a bad experience or a non-negotiable requirement. A worry that names
 no topic may sit in the sentence next to it ("Our CISO is skeptical. Is data encrypted at rest?"); the quote
-then runs from one to the other, verbatim.
+then runs from one to the other, verbatim. Inside a sentence, a worried clause that names its own topic keeps
+to it ("we had an outage at quarter end and the regulators asked questions" is about reliability).
 
 A plain question ("how does SSO work?") is not a concern. The intent model's `confidence` tag alone is not
 used: on the dev split it added 7 false concerns and no true one. A person's title is not a topic ("our
@@ -30,7 +31,8 @@ TOPIC_PATTERNS: dict[Topic, re.Pattern[str]] = {
     Topic.COMPLIANCE: _words(
         r"complian\w*|gdpr|hipaa|baa|soc ?2|iso ?27001|fedramp|pci(?: dss)?|gxp|ferpa|ccpa|"
         r"regulat\w*|data residency|residency|sovereign\w*|dpa|privacy|audit trails?|auditors?|certif\w*|"
-        r"tisax|nist|hitrust|cmmc|data cent(?:er|re)s?|legally|required by law|retention|itar|export control\w*"
+        r"tisax|nist|hitrust|cmmc|data cent(?:er|re)s?|legally|required by law|retention|itar|export control\w*|"
+        r"validated"
     ),
     Topic.PRICING: _words(
         r"pric\w*|costs?|expensive|cheap\w*|budget|bill|billed|billing|invoice\w*|spend\w*|overages?|"
@@ -51,7 +53,8 @@ TOPIC_PATTERNS: dict[Topic, re.Pattern[str]] = {
     ),
     Topic.SUPPORT: _words(
         r"support team|support engineers?|tickets?|someone to call|24/7|on-?call|response times?|"
-        r"customer success|escalat\w*|what does support look like"
+        r"customer success|escalat\w*|what does support look like|(?:impossible|hard|difficult) to reach|"
+        r"unreachable|reach a human"
     ),
     Topic.IMPLEMENTATION: _words(
         r"onboarding|implementation|roll-?out|go live|go-live|live (?:before|by|in)|set-?up|learn\w*|"
@@ -59,7 +62,7 @@ TOPIC_PATTERNS: dict[Topic, re.Pattern[str]] = {
     ),
     Topic.VENDOR: _words(
         r"lock-?in|locked in|proprietary|get (?:all )?(?:our|the) data out|acquired|shut\w* down|"
-        r"out of business|vendor risk|viability"
+        r"out of business|vendor risk|viability|stuck with (?:a|an|one|the|that|this) (?:single )?(?:vendor|provider)"
     ),
 }
 
@@ -68,13 +71,20 @@ WORRY = _words(
     r"worr\w*|concern\w*|afraid|nervous|anxious|terrified|scared|wary|cautious|skeptic\w*|sceptic\w*|"
     r"not convinced|not sure|doubt\w*|risk\w*|fear\w*|burned|burnt|bitten|badly|nightmare|painful|"
     r"problem\w*|the catch|surprise\w*|pushing back|push back|"
-    r"can'?t (?:lose|risk|afford|move forward)|cannot (?:lose|risk|afford)|deal ?breaker|non-?negotiable|"
+    r"can'?t (?:lose|risk|afford|move forward)|cannot (?:lose|risk|afford)|deal[- ]?breakers?|non-?negotiable|"
+    r"must-haves?|(?:we|i)(?: simply| just| really)? (?:cannot|can'?t) (?:store|put|use|accept|allow|share|host|"
+    r"send|keep|have|go back)|"
     r"hard (?:requirement|rule)|mandatory|must|rules you out|won'?t|will not|reject\w*|"
     r"what happens if|what happens to|too expensive|over budget|hidden|realistic|"
     r"can only (?:look at|consider|use|buy|work with)|end up|don'?t want (?:us )?to|keeps? me up at night|"
     r"not comfortable|uncomfortable|make or break|missed (?:a|the|our) deadline|to a crawl|disaster\w*|"
     r"frustrat\w*|unacceptable|red flag|uneasy|hesitant|risk averse|subject to|"
-    r"(?:had|have|having|with) (?:\w+ )?(?:issues|problems|trouble)"
+    r"(?:had|have|having|with) (?:\w+ )?(?:issues|problems|trouble)|"
+    # A bad experience told as one: "we had a serious outage", "it broke", "we lost a week of reporting".
+    r"(?:we|i|they)(?:'ve| have)? (?:had|suffered|experienced) (?:\w+ ){0,2}(?:outages?|incidents?|breach(?:es)?|"
+    r"failures?|downtime)|broke(?! (?:down|out|even))|lost (?:a|an|two|three|several|\w+) (?:days?|weeks?|months?)|stuck|"
+    r"drag(?:s|ged|ging)? on|(?:don'?t|do not) have the (?:staff|people|headcount|time|resources|budget|skills)|"
+    r"bother\w*|(?:were|was|is|are) impossible"
 )
 # A reassurance: the sentence says the worry is gone.
 REASSURED = _words(r"isn'?t (?:the|a) blocker|is not (?:the|a) blocker|not worried|no concerns|not a concern")
@@ -109,17 +119,41 @@ def worried(sentence: str) -> bool:
     return False
 
 
+# A page or section of a site named after a topic is a place to look, not the topic: "where is the Pricing page?"
+SITE_PLACE = re.compile(r"\b\w+ (?:and \w+ )?(?:page|pages|section|tab|menu|link)\b", re.IGNORECASE)
+
+
 def sentence_topics(sentence: str) -> list[Topic]:
     text = sentence
     for mention in find_mentions(sentence):  # "our security officer" is a person, not a topic
         text = text[: mention.start] + " " * (mention.end - mention.start) + text[mention.end :]
+    text = SITE_PLACE.sub(lambda match: " " * len(match.group(0)), text)
     return [topic for topic, pattern in TOPIC_PATTERNS.items() if pattern.search(text)]
+
+
+# Clause boundaries inside a sentence: punctuation, or a conjunction that starts a new clause with its own subject
+# ("... an outage at quarter end and the regulators asked questions").
+_CLAUSE = re.compile(
+    r"[,;:]\s+|\s+[-\u2013\u2014]\s+|\s+(?:and|but|so|because)\s+(?=(?:the|our|we|i|they|it|my|their|that)\b)",
+    re.IGNORECASE,
+)
+
+
+def worry_topics(sentence: str) -> list[Topic]:
+    """The topics a worried sentence is about: those of its worried clauses when they name any (the
+    neighbouring clause's topic is context, not the worry), else the whole sentence's."""
+    clauses = [c for c in _CLAUSE.split(sentence) if c.strip()]
+    own = {topic for clause in clauses if worried(clause) for topic in sentence_topics(clause)}
+    return [topic for topic in sentence_topics(sentence) if topic in own] or sentence_topics(sentence)
 
 
 def turn_concerns(turn: BuyerTurn) -> list[Concern]:
     parts = sentences(turn.text)
-    topics = [[] if REASSURED.search(p) else sentence_topics(p) for p in parts]
     worry = [worried(p) for p in parts]
+    topics = [
+        [] if REASSURED.search(p) else worry_topics(p) if worry[i] else sentence_topics(p)
+        for i, p in enumerate(parts)
+    ]
     found: dict[Topic, Concern] = {}
     for index, sentence_topic_list in enumerate(topics):
         if worry[index]:

@@ -106,7 +106,8 @@ BARE = re.compile(
 # Nouns after a role word that make it a thing in the product or a document, not a person.
 NOT_A_PERSON = re.compile(
     r"\s*(?:role|roles|account|accounts|user|permission|permissions|view|dashboard|group|persona|seat|"
-    r"seats|license|licenses|plan|report|reports|portal|mode|workspace|template)\b",
+    r"seats|license|licenses|plan|report|reports|portal|mode|workspace|template|page|pages|center|centre|"
+    r"guide|documentation|docs|section|questionnaire)\b",
     re.IGNORECASE,
 )
 NOT_OURS = re.compile(r"\b(?:your|you guys'?|vendor'?s)\s+$", re.IGNORECASE)
