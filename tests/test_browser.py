@@ -18,7 +18,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from tests.browser import driver as browser
-from tests.browser.server import add_staff, serve
+from tests.browser.server import add_staff, seed_sample_knowledge, serve
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -32,13 +32,14 @@ BANNER = "An expert will reply here"
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
+def app_url(tmp_path_factory, sample_home):
     reason = browser.missing()
     if reason:
         if os.environ.get("CI"):
             pytest.fail(f"CI must run the browser test: {reason}")
         pytest.skip(reason)
     home = tmp_path_factory.mktemp("browser-home")
+    seed_sample_knowledge(sample_home, home)
     add_staff(home, STAFF)
     log = home / "serve.log"
     with serve(home, log) as url:

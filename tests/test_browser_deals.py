@@ -17,7 +17,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from tests.browser import driver as browser
-from tests.browser.server import add_staff, serve
+from tests.browser.server import add_staff, seed_sample_knowledge, serve
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -52,13 +52,14 @@ def seed_other_buyer(home: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
+def app_url(tmp_path_factory, sample_home):
     reason = browser.missing()
     if reason:
         if os.environ.get("CI"):
             pytest.fail(f"CI must run the browser test: {reason}")
         pytest.skip(reason)
     home = tmp_path_factory.mktemp("browser-deals-home")
+    seed_sample_knowledge(sample_home, home)
     add_staff(home, STAFF)
     seed_other_buyer(home)
     with serve(home, home / "serve.log") as url:

@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 
 from tests.browser.api_server import stop_group, wait_for_api
-from tests.browser.server import _wait_healthy, free_port
+from tests.browser.server import _wait_healthy, free_port, seed_sample_knowledge
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -26,7 +26,8 @@ def refused(url: str) -> bool:
     return False
 
 
-def test_serve_starts_the_app_and_the_api_and_stops_both(tmp_path):
+def test_serve_starts_the_app_and_the_api_and_stops_both(tmp_path, sample_home):
+    seed_sample_knowledge(sample_home, tmp_path / "home")  # the first-run ingest is tests/test_serve.py's
     app_port, api_port = free_port(), free_port()
     log_path = tmp_path / "serve.log"
     command = [

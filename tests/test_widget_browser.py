@@ -31,7 +31,7 @@ from tests.api_support import CITED, UNCOVERED
 from tests.browser import axe
 from tests.browser import driver as browser
 from tests.browser.api_server import serve_api
-from tests.browser.server import free_port
+from tests.browser.server import free_port, seed_sample_knowledge
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -96,13 +96,14 @@ class QuietFiles(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory, vendor):
+def api(tmp_path_factory, vendor, sample_home):
     for reason in (browser.missing(), axe.missing()):
         if reason:
             if os.environ.get("CI"):
                 pytest.fail(f"CI must run the widget browser test: {reason}")
             pytest.skip(reason)
     home = tmp_path_factory.mktemp("widget-home")
+    seed_sample_knowledge(sample_home, home)
     folder, port = vendor
     allowed = {"LASTMILE_API_CORS_ORIGINS": f"http://127.0.0.1:{port}"}  # not http://localhost:{port}
     with serve_api(home, home / "api.log", env=allowed) as url:

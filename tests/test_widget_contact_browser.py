@@ -24,7 +24,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser import driver as browser
 from tests.browser.api_server import serve_api
-from tests.browser.server import free_port
+from tests.browser.server import free_port, seed_sample_knowledge
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +46,7 @@ class QuietFiles(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(tmp_path_factory, sample_home):
     """The API (as `lastmile api` starts it) and a vendor site on another loopback origin."""
     reason = browser.missing()
     if reason:
@@ -58,6 +58,7 @@ def site(tmp_path_factory):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     origin = f"http://127.0.0.1:{server.server_address[1]}"
     home = tmp_path_factory.mktemp("widget-contact-home")
+    seed_sample_knowledge(sample_home, home)
     try:
         with serve_api(home, home / "api.log", env={"LASTMILE_API_CORS_ORIGINS": origin}) as api:
             (folder / "pricing.html").write_text(PRICING.format(api=api), encoding="utf-8")

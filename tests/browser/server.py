@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -20,6 +21,16 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def seed_sample_knowledge(sample_home: Path, home: Path) -> None:
+    """The bundled samples, already ingested once for the session (conftest `sample_home`), copied into
+    `home`: the app then finds its knowledge base populated and skips the first-run ingest, which
+    tests/test_serve.py covers. Only the knowledge stores are copied, never the app database."""
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(sample_home / "chroma", home / "chroma", ignore=shutil.ignore_patterns("*.lock"))
+    for database in sample_home.glob("knowledge.sqlite3*"):  # with its -wal: what is not yet checkpointed
+        shutil.copy2(database, home / database.name)
 
 
 def add_staff(home: Path, users: dict[str, tuple[str, str]]) -> None:
