@@ -77,9 +77,9 @@ def test_grounding_catches_what_the_small_model_invents(sample_kb, llama_server)
     )
     assistant = build_assistant(settings, kb=sample_kb)
     rows = [json.loads(line) for line in QUESTIONS.read_text().splitlines() if line.strip()]
-    questions = [row["question"] for row in rows if row["answerable"]][
-        :12
-    ]  # 12 keep CI under 30 min (5 min for 24 here)
+    # 8 questions keep CI under 30 minutes: each costs 15-30 s here (a ~1,000-token prompt read at ~130
+    # tokens/s on 2 cores, then up to 120 tokens written); 12 took 388 s in all under load.
+    questions = [row["question"] for row in rows if row["answerable"]][:8]
 
     outcomes = []
     for question in questions:
@@ -104,7 +104,7 @@ def test_grounding_catches_what_the_small_model_invents(sample_kb, llama_server)
         )
 
     via_llm = [o for o in outcomes if o["composer"] == "llm"]
-    assert len(via_llm) >= 10, "the model must actually have composed the answers (no silent fallback)"
+    assert len(via_llm) >= 7, "the model must actually have composed the answers (no silent fallback)"
     summary = {
         "model": "SmolLM2-135M-Instruct.Q4_1 (llama-cpp-python server)",
         "questions": len(outcomes),
