@@ -118,3 +118,55 @@ def ask_confirmations(assistant, records: Sequence[Confirmation]) -> list[dict]:
         answer = assistant.ask(record.question, history=record.history)
         rows.extend(score_record(record, answer.claim_verdicts))
     return rows
+
+
+def run_confirmations(kb_dir: str | Path, dataset: str | Path, split: str = "dev") -> list[dict]:
+    """The confirmations of one split about `kb_dir`, asked through an assistant on throw-away stores
+    (no sample-question eval: the fast path for tuning the verdict rules)."""
+    import tempfile
+
+    from assistant.settings import Settings
+    from assistant.wiring import build_assistant, build_knowledge, build_syncer
+
+    records = select(dataset, kb_name(kb_dir), split)
+    with tempfile.TemporaryDirectory(prefix="lastmile-confirm-", ignore_cleanup_errors=True) as home:
+        settings = Settings().embedded_under(Path(home))
+        kb = build_knowledge(settings)
+        try:
+            build_syncer(settings, kb).sync([kb_dir])
+            return ask_confirmations(build_assistant(settings, kb=kb), records)
+        finally:
+            kb.db.close()
+
+
+def _main() -> None:
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(
+        description="Per-claim verdict figures on one split of the confirmations."
+    )
+    parser.add_argument("--kb", default="knowledge/samples")
+    parser.add_argument("--dataset", default="evals/data/confirmations")
+    parser.add_argument("--split", default="dev", choices=("dev", "test", "all"))
+    parser.add_argument("--errors", action="store_true", help="list wrong and abstained claims with evidence")
+    parser.add_argument("--out", help="write the scored rows here (JSONL)")
+    args = parser.parse_args()
+    rows = run_confirmations(args.kb, args.dataset, args.split)
+    if args.out:
+        Path(args.out).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    if args.errors:
+        for kind in ("wrong", "abstained"):
+            for row in (r for r in rows if r["outcome"] == kind):
+                print(f"{kind.upper()} {row['id']} expected {row['expected']}, given {row['given']}")
+                print(f"  claim: {row['claim']}  |  judged: {row['answer_claim']}")
+                print(f"  evidence: {row['evidence']}  |  reason: {row['reason']}")
+    figures = verdict_figures(rows)
+    print(
+        f"{args.split}: {figures['verdict_claims']} claims, correct {figures['verdict_correct']}, "
+        f"wrong {figures['verdict_wrong']}, abstained {figures['verdict_abstained']}"
+    )
+
+
+if __name__ == "__main__":
+    _main()
