@@ -12,8 +12,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from assistant.deals.hooks import DealHooks
+from assistant.handoff_states import HELD, STATES, HandoffError, HandoffState
 from assistant.storage.conversations import ConversationStore, MessageView
-from assistant.storage.handoffs import HELD, STATES, HandoffError, HandoffState, HandoffStore, HandoffView
+from assistant.storage.handoffs import HandoffStore, HandoffView
 from assistant.storage.models import utcnow
 
 ADMIN = "admin"  # the role that may save any rep's reply (assistant/storage/users.py ROLES)

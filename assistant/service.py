@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from assistant.deals.attribution import Attribution, attribution_from
 from assistant.deals.contacts import ContactError, ContactView
 from assistant.deals.hooks import DealHooks
+from assistant.handoff_states import ACTIVE, HandoffState
 from assistant.outcomes import Reason, ReasonCode
 from assistant.pipeline import MAX_MESSAGE_CHARS, Assistant, MessageRejected
 from assistant.storage.conversations import ConversationStore, MessageView, UnknownConversation
-from assistant.storage.handoffs import ACTIVE, HandoffState, HandoffStore, HandoffView
+from assistant.storage.handoffs import HandoffStore, HandoffView
 from assistant.types import Answer, citation_dict
 
 # Re-exported for the surfaces, which import no store and no pipeline internals.

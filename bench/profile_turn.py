@@ -1,6 +1,6 @@
 """A cProfile of offline turns on the sample knowledge base: where a turn's time goes, by function.
 
-nice -n 5 .venv/bin/python -m bench.profile_turn [--turns 20] [--top 25]
+nice -n 5 .venv/bin/python -m bench.profile_turn [--turns 20] [--top 25] [--threads 1]
 """
 
 from __future__ import annotations
@@ -21,7 +21,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=20)
     parser.add_argument("--top", type=int, default=25)
+    # As in bench/query.py and bench/ingest.py: torch's two threads stall whenever another process holds
+    # a core of this 2-core machine (the message embedding measured 460 ms a call with 2, ~20 ms with 1).
+    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (0: torch's default)")
     args = parser.parse_args()
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
 
     from assistant.settings import Settings
     from assistant.wiring import build_assistant, build_knowledge, build_syncer

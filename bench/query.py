@@ -22,7 +22,8 @@ same model: dense only, no fusion, no registry check).
 With `--backends embedded shared` it compares the stores instead, in one run on the same data: the
 samsung-s10 manual ingested for real (embedded once; the shared store gets the same vectors by
 `knowledge.copy`), then grown with the same synthetic chunks on both; at each size, recall@5 (documents,
-as evals/retrieval.py scores it) and p50/p95 per mode: embedded = the in-memory BM25 over the SQLite rows + embedded Chroma, shared =
+as evals/retrieval.py scores it) and p50/p95 per mode: embedded = embedded Chroma + the SQLite rows searched
+by the in-memory BM25 (the default) and by FTS5 itself, shared =
 PostgreSQL full-text + a Chroma server started here (`chroma run`) + the machine's PostgreSQL
 (`LASTMILE_BENCH_POSTGRES_URL`, default postgresql+psycopg://postgres@127.0.0.1:5432/test, in a schema of
 its own, dropped afterwards).
@@ -181,9 +182,9 @@ def compare_backends(args, embedder) -> None:
     from knowledge.pg_lock import libpq_url
     from knowledge.retriever import HybridRetriever
 
-    questions = load_questions(EVALDATA / "questions.jsonl")
+    questions = load_questions(args.evaldata / "questions.jsonl")
     vectors = embedder.embed([q.text for q in questions])
-    words = vocabulary(EVALDATA / "kb")
+    words = vocabulary(args.evaldata / "kb")
     postgres = os.environ.get("LASTMILE_BENCH_POSTGRES_URL", BENCH_POSTGRES)
     schema = f"lastmile_bench_{uuid.uuid4().hex[:10]}"
     with tempfile.TemporaryDirectory(prefix="lastmile-bench-backends-") as scratch:
@@ -193,7 +194,9 @@ def compare_backends(args, embedder) -> None:
         try:
             embedded = build_knowledge(Settings(home=Path(scratch) / "embedded"), embedder=embedder)
             started = time.perf_counter()
-            report = build_syncer(Settings(home=Path(scratch) / "embedded"), embedded).sync([EVALDATA / "kb"])
+            report = build_syncer(Settings(home=Path(scratch) / "embedded"), embedded).sync(
+                [args.evaldata / "kb"]
+            )
             print(f"samsung-s10 ingested: {report.chunks} chunks in {time.perf_counter() - started:.0f} s")
             shared_settings = Settings(
                 home=Path(scratch) / "shared",
@@ -209,10 +212,20 @@ def compare_backends(args, embedder) -> None:
             for size in sorted(args.sizes):
                 for name in args.backends:
                     kb = stores[name]
+                    started = time.perf_counter()
                     grow(kb, size, words, np.random.default_rng(size))  # the same chunks on both
-                    retriever = HybridRetriever(kb)
+                    grown_s = time.perf_counter() - started
+                    print(f"| {kb.dense.count():,} | {name} | grown in {grown_s:.0f} s | | | |")
+                    # embedded: the default in-memory BM25 and FTS5 itself over the same SQLite rows
+                    engines = ("memory", "fts5") if name == "embedded" else ("postgres",)
                     pairs = list(zip(questions, vectors, strict=True))
-                    for mode in ("dense", "lexical", "hybrid"):
+                    for engine, mode in [(engines[0], "dense")] + [
+                        (e, m) for e in engines for m in ("lexical", "hybrid")
+                    ]:
+                        retriever = HybridRetriever(
+                            kb, lexical_engine="fts5" if engine == "fts5" else "memory"
+                        )
+                        label = mode if mode == "dense" else f"{mode} ({engine})"
                         rankings = [
                             document_ranking(
                                 retriever.search(q.text, k=CANDIDATE_CHUNKS, mode=mode, query_vector=v)
@@ -228,7 +241,7 @@ def compare_backends(args, embedder) -> None:
                         )
                         p50, p95 = np.percentile(np.array(samples) * 1000, [50, 95])
                         print(
-                            f"| {kb.dense.count():,} | {name} | {mode} | {recall:.2f} | {p50:.1f} | {p95:.1f} |"
+                            f"| {kb.dense.count():,} | {name} | {label} | {recall:.2f} | {p50:.1f} | {p95:.1f} |"
                         )
             for kb in stores.values():
                 kb.close()
@@ -345,16 +358,19 @@ def main() -> None:
                 samples = timed(search, pairs)
                 recall = recall_at_5(lambda q, s=search: documents(s((q, vectors[q]))), labelled)
                 print(f"  {name:<20} {percentiles(samples)}  recall@5 {recall:.2f}")
-            embedding = timed(lambda q: embedder.embed([q]), questions)
-            print(f"  query embedding alone                  {percentiles(embedding)}")
-            ours = timed(lambda q, r=memory: r.search(q, k=5), questions)
-            print(f"  end to end, hybrid + query embedding   {percentiles(ours)}")
             baseline = Chroma(
                 client=kb.dense.client,
                 collection_name="lastmile_chunks",
                 embedding_function=baseline_embeddings,
             ).as_retriever(search_kwargs={"k": 5})
-            theirs = timed(baseline.invoke, questions)
+            # Each round times the three in turn, so a drift in machine speed hits them alike.
+            embedding, ours, theirs = [], [], []
+            for _ in range(args.rounds):
+                embedding += timed(lambda q: embedder.embed([q]), questions)
+                ours += timed(lambda q, r=memory: r.search(q, k=5), questions)
+                theirs += timed(baseline.invoke, questions)
+            print(f"  query embedding alone                  {percentiles(embedding)}")
+            print(f"  end to end, hybrid + query embedding   {percentiles(ours)}")
             print(f"  baseline: LangChain Chroma retriever   {percentiles(theirs)}")
         kb.close()
 

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.rep_desk import HandoffError, HandoffState
+from assistant.handoff_states import HandoffError, HandoffState  # not rep_desk: it imports SQLAlchemy
 from assistant.settings import Settings
 
 handoffs_app = typer.Typer(

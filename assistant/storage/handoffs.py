@@ -1,4 +1,5 @@
-"""The handoff lifecycle: open → claimed(rep) → replied → resolved, as one enum (`HandoffState`).
+"""The handoff lifecycle: open → claimed(rep) → replied → resolved, stored (its states, `HandoffState`,
+are in assistant/handoff_states.py).
 
 States are stored as their plain values ("open", ...). Each transition is one conditional UPDATE
 (`... WHERE state = <expected>`), so two reps claiming the same handoff at once cannot both win, on SQLite
@@ -11,34 +12,14 @@ import builtins
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, func, select, update
 
+from assistant.handoff_states import HELD, HandoffError, HandoffState
 from assistant.outcomes import Reason
 from assistant.storage.database import Database
 from assistant.storage.models import Handoff, utcnow
-
-
-class HandoffState(StrEnum):
-    """Where a handoff stands. A `StrEnum`: stored, printed and serialised as its plain value."""
-
-    OPEN = "open"  # waiting for a rep to claim it
-    CLAIMED = "claimed"  # one rep holds it
-    REPLIED = "replied"  # the holder answered; they may reply again or resolve it
-    RESOLVED = "resolved"  # closed
-
-
-STATES = tuple(HandoffState)  # lifecycle order
-# A rep has yet to answer: a new question of the buyer joins this handoff instead of opening another.
-ACTIVE = frozenset({HandoffState.OPEN, HandoffState.CLAIMED})
-# Held by a rep, who may reply or resolve.
-HELD = frozenset({HandoffState.CLAIMED, HandoffState.REPLIED})
-
-
-class HandoffError(Exception):
-    """A transition that is not allowed (wrong state, wrong rep, unknown id)."""
 
 
 @dataclass(frozen=True)
