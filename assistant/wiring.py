@@ -14,11 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.accounts import StaffAccounts
 from assistant.composition import Composer, FallbackComposer
-from assistant.deals.desk import DealDesk
-from assistant.deals.events import EventSink
-from assistant.deals.hooks import DealHooks
 from assistant.evidence_scorer import EvidenceScorer
 from assistant.extractive import ExtractiveComposer
 from assistant.intent_model import DEFAULT_MODEL_PATH, LogRegIntentClassifier
@@ -26,12 +22,7 @@ from assistant.intents import IntentClassifier, KeywordIntentClassifier
 from assistant.knowledge_admin import KnowledgeAdmin
 from assistant.llm_composer import OpenAIComposer
 from assistant.pipeline import Assistant
-from assistant.rep_desk import RepDesk
-from assistant.service import ChatService
 from assistant.settings import Settings
-from assistant.storage.conversations import ConversationStore
-from assistant.storage.database import Database
-from assistant.storage.handoffs import HandoffStore
 from assistant.tuning import DEFAULT_TUNING, Tuning
 from ingest.sync import MB, Syncer
 from knowledge import reranker as rerankers
@@ -41,11 +32,20 @@ from knowledge.damage import DamagedDatabase as DamagedDatabase  # re-exported: 
 from knowledge.embedder import Embedder, LazyEmbedder, SentenceTransformerEmbedder
 from knowledge.retriever import HybridRetriever
 
+# The SQL side (SQLAlchemy, Alembic) is imported by the builders that open it, so `kb list` and `--help`
+# never pay for it (issue #16: commands that need no model start in under a second).
 if TYPE_CHECKING:
     from langchain_openai import ChatOpenAI
 
+    from assistant.accounts import StaffAccounts
     from assistant.confidence_model import ConfidenceModel
+    from assistant.deals.desk import DealDesk
+    from assistant.deals.events import EventSink
+    from assistant.deals.hooks import DealHooks
     from assistant.intent_llm import LLMIntentClassifier
+    from assistant.rep_desk import RepDesk
+    from assistant.service import ChatService
+    from assistant.storage.database import Database
     from assistant.store_move import MoveReport
 
 
@@ -95,6 +95,8 @@ def build_retriever(settings: Settings, kb: KnowledgeBase) -> HybridRetriever:
 
 def build_database(settings: Settings) -> Database:
     """The SQL database of conversations, handoffs and users (migrated to the latest schema on open)."""
+    from assistant.storage.database import Database
+
     settings.home.mkdir(parents=True, exist_ok=True)
     return Database(
         settings.resolved_database_url,
@@ -207,6 +209,8 @@ def build_assistant(settings: Settings, kb: KnowledgeBase | None = None) -> Assi
 def build_deal_hooks(settings: Settings, database: Database) -> DealHooks:
     """Deal intelligence as the services feed it: briefs, contacts with the configured consent text, and
     the signed webhook when one is configured."""
+    from assistant.deals.hooks import DealHooks
+
     return DealHooks(
         database, sink=build_webhook(settings, database), consent_text=settings.contact_consent_text
     )
@@ -220,6 +224,10 @@ def build_desk(
     deals: DealHooks | None = None,
 ) -> RepDesk:
     """The rep desk. Without `kb`, the knowledge base (and its model) is opened only to save a reply."""
+    from assistant.rep_desk import RepDesk
+    from assistant.storage.conversations import ConversationStore
+    from assistant.storage.handoffs import HandoffStore
+
     database = database or build_database(settings)
 
     @cache
@@ -261,6 +269,8 @@ def build_admin(
 
 def build_accounts(settings: Settings) -> StaffAccounts:
     """Staff accounts alone: signing in and `lastmile users` load no model and no knowledge base."""
+    from assistant.accounts import StaffAccounts
+
     return StaffAccounts(build_database(settings))
 
 
@@ -277,6 +287,11 @@ class Services:
 
 
 def build_services(settings: Settings) -> Services:
+    from assistant.deals.desk import DealDesk
+    from assistant.service import ChatService
+    from assistant.storage.conversations import ConversationStore
+    from assistant.storage.handoffs import HandoffStore
+
     kb = build_knowledge(settings)
     assistant = build_assistant(settings, kb=kb)
     database = build_database(settings)

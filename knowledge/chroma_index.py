@@ -51,17 +51,36 @@ class ChromaIndex:
     ):
         self._path, self._url, self._name = path, url, collection
         self._reopening = threading.Lock()
-        self._open()
+        # Opened on first use, not here: importing chromadb alone costs about half a second, and commands
+        # that only read the registry (`kb list`) must start in under one.
+        self._handles: tuple[Any, Any, int] | None = None  # client, collection, max batch size
+        self._file: tuple[int, int] | None = None
 
-    def _open(self) -> None:
-        self._client = _client(self._path, self._url)
-        self._collection = self._client.get_or_create_collection(
+    def _open(self) -> tuple[Any, Any, int]:
+        client = _client(self._path, self._url)
+        collection = client.get_or_create_collection(
             name=self._name,
             metadata={"hnsw:space": "cosine"},
             embedding_function=None,
         )
-        self._batch = int(self._client.get_max_batch_size())
+        self._handles = (client, collection, int(client.get_max_batch_size()))
         self._file = self._file_id()
+        return self._handles
+
+    def _opened(self) -> tuple[Any, Any, int]:
+        return self._handles or self._open()
+
+    @property
+    def _client(self) -> Any:
+        return self._opened()[0]
+
+    @property
+    def _collection(self) -> Any:
+        return self._opened()[1]
+
+    @property
+    def _batch(self) -> int:
+        return self._opened()[2]
 
     def _file_id(self) -> tuple[int, int] | None:
         """The embedded store's SQLite file as the OS knows it (device, inode); None if absent or a server."""
@@ -75,6 +94,8 @@ class ChromaIndex:
 
     def replaced(self) -> bool:
         """The folder was deleted and created anew since this client opened it (it reads the old one)."""
+        if self._handles is None:
+            return False  # nothing read yet: the first use opens what is on disk
         current = self._file_id()
         return current is not None and current != self._file
 

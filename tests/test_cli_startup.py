@@ -56,3 +56,10 @@ def test_commands_without_model_import_no_model_library(args, tmp_path):
     code, modules = loaded(args, tmp_path / "home")
     assert code == 0
     assert modules & (MODEL | {"streamlit", "psycopg"}) == set()  # SQLite home: no PostgreSQL driver
+
+
+def test_listing_documents_opens_no_vector_store(tmp_path):
+    # `kb list` reads the registry only: Chroma (half a second to import) opens on the first vector use.
+    code, modules = loaded(["kb", "list"], tmp_path / "home")
+    assert code == 0
+    assert "chromadb" not in modules
