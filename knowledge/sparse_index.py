@@ -13,6 +13,10 @@ remove_diacritics 2` tokenizer: letters and digits, lower-cased, diacritics remo
 tokenizer splits in two (`foo_bar`) counts as two terms here, as one phrase in FTS5: the only known
 divergence.
 
+On shared stores the rows are PostgreSQL's (the same `chunks` and `chunks_fts` tables): PostgreSQL full text
+stays the store of record there, and each app process searches its own in-memory copy, since `ts_rank`
+over every row matching any query term cost p50 419 ms at 100k chunks (docs/deploy.md).
+
 The index reads the rows once, on the first search, and afterwards on every change of the generation
 counter that writers bump (knowledge/writer.py): rows another process (or this one) added are tokenised
 into a new segment, removed ones masked; a full rebuild compacts it when a quarter of the rows are dead.
@@ -26,6 +30,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -47,6 +52,12 @@ _LOAD_ROWS = 5000  # rows fetched from SQLite at a time
 # Rows per segment when loading: bounds the temporary arrays of a load (about 10 int64s a token) to some
 # 200 MB at 100k chunks of 120 words, for a few more array slices per query term.
 SEGMENT_ROWS = 20_000
+
+
+class CommonTermCounter(Protocol):
+    """The lexical store of record, which counts common terms: FTS5, or PostgreSQL full text."""
+
+    def common_terms(self, text: str, share: float) -> set[str]: ...
 
 
 class Tokenizer:
@@ -102,8 +113,9 @@ class _Segment:
 class SparseIndex:
     """BM25 over the chunks of a `KnowledgeDB`, held in memory and kept current by the generation counter."""
 
-    def __init__(self, db: KnowledgeDB) -> None:
+    def __init__(self, db: KnowledgeDB, *, record: CommonTermCounter | None = None) -> None:
         self._db = db
+        self._record = record or LexicalIndex(db)  # the store of record: FTS5 unless told otherwise
         self._tokenizer: Tokenizer | None = None
         self._lock = threading.Lock()
         self._generation: int | None = None
@@ -286,9 +298,9 @@ class SparseIndex:
         ]
 
     def common_terms(self, text: str, share: float) -> set[str]:
-        """The text's words that at least `share` of all chunks contain, counted by FTS5 (the store of
-        record) exactly as `LexicalIndex.common_terms` does."""
-        return LexicalIndex(self._db).common_terms(text, share)
+        """The text's words that at least `share` of all chunks contain, counted by the store of record
+        (FTS5 or PostgreSQL full text) exactly as its own `common_terms` does."""
+        return self._record.common_terms(text, share)
 
     def unseen_terms(self, text: str) -> set[str]:
         """The text's content words that no chunk contains, after stemming (as `LexicalIndex`'s)."""

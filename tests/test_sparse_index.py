@@ -12,7 +12,7 @@ import pytest
 from knowledge.lexical_index import LexicalIndex
 from knowledge.sparse_index import SparseIndex
 from knowledge.store_db import KnowledgeDB
-from tests.conftest import REPO
+from tests.conftest import REPO, make_kb
 
 QUESTIONS = REPO / "evals" / "data" / "sample_questions.jsonl"
 
@@ -77,3 +77,37 @@ def test_in_memory_bm25_sees_another_process_write_without_a_restart(tmp_path):
     _other_process(path, "delete")
     assert index.search("wombat migration", k=3) == []
     assert len(index) == 0
+
+
+def test_on_shared_stores_each_process_searches_postgres_rows_in_memory(shared_stores, embedder, tmp_path):
+    # Two knowledge bases on one PostgreSQL schema and Chroma collection stand for two app processes: what
+    # one ingests, the other's in-memory BM25 finds on its next search (the generation counter), and its
+    # ranking matches the embedded default's, not PostgreSQL's ts_rank.
+    from assistant.settings import Settings
+    from ingest.sync import Syncer
+    from tests.conftest import SAMPLES, settings_kb
+
+    url, name = shared_stores.isolated()
+    settings = Settings(
+        home=tmp_path / "home", chroma_url=shared_stores.chroma.url, collection=name, database_url=url
+    )
+    writer, reader = settings_kb(settings, embedder), settings_kb(settings, embedder)
+    try:
+        assert isinstance(reader.sparse, SparseIndex)
+        assert reader.sparse.search("SOC 2 Type II report", k=3) == []  # loaded, empty
+        Syncer(writer).sync([SAMPLES / "security-compliance.md"])
+        found = reader.sparse.search("SOC 2 Type II report", k=3)
+        assert found
+        assert found[0].chunk.document_id == "security-compliance.md"
+
+        embedded = make_kb(tmp_path / "embedded", embedder)
+        Syncer(embedded).sync([SAMPLES / "security-compliance.md"])
+        question = "How long are audit logs kept, and can we export them?"
+        assert [h.chunk.id for h in reader.sparse.search(question, k=5)] == [
+            h.chunk.id for h in embedded.sparse.search(question, k=5)
+        ]
+        assert reader.sparse.common_terms(question, 0.5) == reader.lexical.common_terms(question, 0.5)
+    finally:
+        writer.close()
+        reader.close()
+        shared_stores.drop(name)
