@@ -43,6 +43,12 @@ class Settings(BaseSettings):
         description="Local sentence-transformers cross-encoder directory to rerank fused results; unset = no "
         "reranking (no cross-encoder ships with Lastmile).",
     )
+    evidence_rerank: bool = Field(
+        default=False,
+        description="Rerank the fused top 30 chunks by the evidence scorer's best sentence per chunk mixed with "
+        "the fused score (assistant/evidence_rerank.py); used instead of `reranker_model` when both are set. "
+        "Off by default: docs/retrieval.md has the dev/test figures.",
+    )
     top_k: int = Field(default=5, description="Passages retrieved per question.")
     retrieval_mode: str = Field(default="hybrid", description="hybrid, dense or lexical.")
     lexical_engine: Literal["memory", "fts5"] = Field(
