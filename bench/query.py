@@ -23,8 +23,8 @@ With `--backends embedded shared` it compares the stores instead, in one run on 
 samsung-s10 manual ingested for real (embedded once; the shared store gets the same vectors by
 `knowledge.copy`), then grown with the same synthetic chunks on both; at each size, recall@5 (documents,
 as evals/retrieval.py scores it) and p50/p95 per mode: embedded = embedded Chroma + the SQLite rows searched
-by the in-memory BM25 (the default) and by FTS5 itself, shared =
-PostgreSQL full-text + a Chroma server started here (`chroma run`) + the machine's PostgreSQL
+by the in-memory BM25 (the default) and by FTS5 itself, shared = the in-memory BM25 over PostgreSQL's rows
+(the default) and PostgreSQL full-text + a Chroma server started here (`chroma run`) + the machine's PostgreSQL
 (`LASTMILE_BENCH_POSTGRES_URL`, default postgresql+psycopg://postgres@127.0.0.1:5432/test, in a schema of
 its own, dropped afterwards).
 
@@ -216,14 +216,15 @@ def compare_backends(args, embedder) -> None:
                     grow(kb, size, words, np.random.default_rng(size))  # the same chunks on both
                     grown_s = time.perf_counter() - started
                     print(f"| {kb.dense.count():,} | {name} | grown in {grown_s:.0f} s | | | |")
-                    # embedded: the default in-memory BM25 and FTS5 itself over the same SQLite rows
-                    engines = ("memory", "fts5") if name == "embedded" else ("postgres",)
+                    # the default in-memory BM25 over the store's rows, then the store of record's own
+                    # search: FTS5 (embedded) or PostgreSQL full text with ts_rank (shared)
+                    engines = ("memory", "fts5") if name == "embedded" else ("memory", "postgres")
                     pairs = list(zip(questions, vectors, strict=True))
                     for engine, mode in [(engines[0], "dense")] + [
                         (e, m) for e in engines for m in ("lexical", "hybrid")
                     ]:
                         retriever = HybridRetriever(
-                            kb, lexical_engine="fts5" if engine == "fts5" else "memory"
+                            kb, lexical_engine="memory" if engine == "memory" else "fts5"
                         )
                         label = mode if mode == "dense" else f"{mode} ({engine})"
                         rankings = [
