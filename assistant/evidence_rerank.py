@@ -17,7 +17,6 @@ import numpy as np
 
 from assistant.evidence_scorer import EvidenceCandidate, EvidenceScorer
 from assistant.sentences import is_question, split_sentences
-from knowledge.embedder import Embedder
 from knowledge.sentence_vectors import SentenceVectorStore
 from knowledge.text import FAQ_ROW
 from knowledge.types import Chunk, Hit
@@ -81,13 +80,11 @@ class EvidenceReranker:
     def __init__(
         self,
         scorer: EvidenceScorer,
-        embedder: Embedder,
         sentence_vectors: SentenceVectorStore | None = None,
         *,
         weight: float = DEFAULT_WEIGHT,
     ) -> None:
-        self.scorer = scorer
-        self.embedder = embedder
+        self.scorer = scorer  # embeds the question itself, in one batch with any sentence not stored
         self.sentence_vectors = sentence_vectors
         self.weight = weight
 
@@ -95,8 +92,7 @@ class EvidenceReranker:
         if not hits:
             return []
         stored = self.sentence_vectors.vectors([h.chunk.id for h in hits]) if self.sentence_vectors else {}
-        question_vector = self.embedder.embed([query])[0]
-        answers = best_answer_scores(self.scorer, query, hits, question_vector=question_vector, stored=stored)
+        answers = best_answer_scores(self.scorer, query, hits, stored=stored)
         scores = combined(answers, [h.score for h in hits], self.weight)
         order = sorted(
             range(len(hits)), key=lambda i: scores[i], reverse=True

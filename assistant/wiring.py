@@ -30,7 +30,7 @@ from knowledge.base import KnowledgeBase, open_knowledge_db
 from knowledge.chroma_index import ChromaIndex
 from knowledge.damage import DamagedDatabase as DamagedDatabase  # re-exported: the surfaces report it
 from knowledge.embedder import Embedder, LazyEmbedder, SentenceTransformerEmbedder
-from knowledge.retriever import HybridRetriever
+from knowledge.retriever import DEFAULT_CANDIDATES, HybridRetriever
 
 # The SQL side (SQLAlchemy, Alembic) is imported by the builders that open it, so `kb list` and `--help`
 # never pay for it (issue #16: commands that need no model start in under a second).
@@ -95,13 +95,13 @@ def build_reranker(settings: Settings, kb: KnowledgeBase | None = None) -> reran
 
         scorer = build_evidence_scorer(kb.embedder)
         if scorer is not None:
-            return EvidenceReranker(scorer, kb.embedder, kb.sentences)
+            return EvidenceReranker(scorer, kb.sentences)
     return rerankers.build_reranker(settings.reranker_model)
 
 
 def build_retriever(settings: Settings, kb: KnowledgeBase) -> HybridRetriever:
-    # The evidence reranker was measured on the fused top 30 (evals/rerank_eval.py); 20 stays the default.
-    candidates = EVIDENCE_RERANK_CANDIDATES if settings.evidence_rerank else 20
+    # The evidence reranker was measured on the fused top 30 (evals/rerank_eval.py); else the default pool.
+    candidates = EVIDENCE_RERANK_CANDIDATES if settings.evidence_rerank else DEFAULT_CANDIDATES
     return HybridRetriever(
         kb,
         candidates=candidates,

@@ -28,6 +28,7 @@ Mode = Literal["hybrid", "dense", "lexical"]
 LexicalEngine = Literal["memory", "fts5"]
 RRF_K = 60  # the constant from Cormack et al. (2009); damps the weight of top ranks
 Filters = Mapping[str, str | Sequence[str]]
+DEFAULT_CANDIDATES = 20  # chunks taken from each index before fusion
 
 
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[Hit]], k: int = RRF_K) -> list[Hit]:
@@ -47,7 +48,7 @@ class HybridRetriever:
         self,
         kb: KnowledgeBase,
         *,
-        candidates: int = 20,
+        candidates: int = DEFAULT_CANDIDATES,
         reranker: Reranker | None = None,
         lexical_engine: LexicalEngine = "memory",
     ) -> None:
