@@ -74,6 +74,12 @@ def combined(answer_scores: Sequence[float], fused_scores: Sequence[float], weig
     ]
 
 
+def reordered(hits: Sequence[Hit], answer_scores: Sequence[float], weight: float) -> list[Hit]:
+    """The hits by their combined score, highest first; a stable sort, so ties keep the fused order."""
+    scores = combined(answer_scores, [h.score for h in hits], weight)
+    return [hits[i] for i in sorted(range(len(hits)), key=lambda i: scores[i], reverse=True)]
+
+
 class EvidenceReranker:
     """`Reranker` by the evidence scorer's best sentence per chunk, mixed with the chunk's fused score."""
 
@@ -93,10 +99,6 @@ class EvidenceReranker:
             return []
         stored = self.sentence_vectors.vectors([h.chunk.id for h in hits]) if self.sentence_vectors else {}
         answers = best_answer_scores(self.scorer, query, hits, stored=stored)
-        scores = combined(answers, [h.score for h in hits], self.weight)
-        order = sorted(
-            range(len(hits)), key=lambda i: scores[i], reverse=True
-        )  # stable: ties keep fused order
         # Unlike a cross-encoder's, the hits keep their fused scores: confidence reads the top one as the
         # dense/lexical agreement (assistant/pipeline.py), which a [0, 1] mix would saturate.
-        return [hits[i] for i in order]
+        return reordered(hits, answers, self.weight)

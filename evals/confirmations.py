@@ -136,7 +136,7 @@ def run_confirmations(kb_dir: str | Path, dataset: str | Path, split: str = "dev
             build_syncer(settings, kb).sync([kb_dir])
             return ask_confirmations(build_assistant(settings, kb=kb), records)
         finally:
-            kb.db.close()
+            kb.close()
 
 
 def _main() -> None:

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.evidence_rerank import best_answer_scores, combined
+from assistant.evidence_rerank import best_answer_scores, reordered
 from assistant.settings import Settings
 from evals.answer_sentences import kb_dir, question_split
 from evals.dataset import load_dataset
@@ -46,9 +46,7 @@ class Candidates:
     def ranking(self, weight: float) -> list[str]:
         if weight == 0.0:
             return document_ranking(self.hits)  # the fused order itself
-        scores = combined(self.answers, [h.score for h in self.hits], weight)
-        order = sorted(range(len(self.hits)), key=lambda i: scores[i], reverse=True)  # stable on ties
-        return document_ranking([self.hits[i] for i in order])
+        return document_ranking(reordered(self.hits, self.answers, weight))
 
 
 def questions_path(set_name: str, evaldata: Path) -> Path:
