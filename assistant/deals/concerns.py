@@ -144,7 +144,8 @@ def worry_topics(sentence: str) -> list[Topic]:
     neighbouring clause's topic is context, not the worry), else the whole sentence's."""
     clauses = [c for c in _CLAUSE.split(sentence) if c.strip()]
     own = {topic for clause in clauses if worried(clause) for topic in sentence_topics(clause)}
-    return [topic for topic in sentence_topics(sentence) if topic in own] or sentence_topics(sentence)
+    whole = sentence_topics(sentence)
+    return [topic for topic in whole if topic in own] or whole
 
 
 def turn_concerns(turn: BuyerTurn) -> list[Concern]:
