@@ -106,6 +106,7 @@ def test_on_shared_stores_each_process_searches_postgres_rows_in_memory(shared_s
         assert [h.chunk.id for h in reader.sparse.search(question, k=5)] == [
             h.chunk.id for h in embedded.sparse.search(question, k=5)
         ]
+        embedded.close()
         assert reader.sparse.common_terms(question, 0.5) == reader.lexical.common_terms(question, 0.5)
     finally:
         writer.close()
