@@ -11,6 +11,7 @@ from selenium import webdriver
 from selenium.common.exceptions import (
     ElementNotInteractableException,
     StaleElementReferenceException,
+    TimeoutException,
     WebDriverException,
 )
 from selenium.webdriver.chrome.service import Service
@@ -162,18 +163,33 @@ def type_into(field: WebElement, text: str) -> None:
 
 
 def open_page(driver: WebDriver, title: str) -> None:
-    """Follow the sidebar menu link `title` (a full page load would start a new, signed-out session)."""
-    link = WebDriverWait(driver, WAIT_S, poll_frequency=0.5).until(
-        lambda d: next(
-            (
-                a
-                for a in d.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebarNav"] a')
-                if a.text.strip().endswith(title)
-            ),
-            None,
-        )
-    )
-    link.click()
+    """Follow the sidebar menu link `title` (a full page load would start a new, signed-out session).
+
+    A click that lands while the previous page is still running (or its menu is being rebuilt, as after
+    signing in) can be dropped, so the click is retried until the address is the link's.
+    """
+
+    def link(d: WebDriver) -> WebElement | None:
+        for a in d.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebarNav"] a'):
+            try:
+                if a.text.strip().endswith(title):
+                    return a
+            except StaleElementReferenceException:
+                continue
+        return None
+
+    deadline = time.monotonic() + WAIT_S
+    while True:
+        wait_until_idle(driver)
+        target = WebDriverWait(driver, WAIT_S, poll_frequency=0.5).until(link)
+        try:
+            href = target.get_attribute("href") or ""
+            target.click()
+            WebDriverWait(driver, 15, poll_frequency=0.5).until(lambda d: d.current_url.rstrip("/") == href.rstrip("/"))
+            return
+        except (StaleElementReferenceException, TimeoutException):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the menu link {title!r} did not open its page; at {driver.current_url}")
 
 
 def screenshot(driver: WebDriver, folder: Path, name: str, *, scroll: str = "top") -> Path:
