@@ -185,11 +185,15 @@ def open_page(driver: WebDriver, title: str) -> None:
         try:
             href = target.get_attribute("href") or ""
             target.click()
-            WebDriverWait(driver, 15, poll_frequency=0.5).until(lambda d: d.current_url.rstrip("/") == href.rstrip("/"))
+            WebDriverWait(driver, 15, poll_frequency=0.5).until(
+                lambda d, href=href: d.current_url.rstrip("/") == href.rstrip("/")
+            )
             return
-        except (StaleElementReferenceException, TimeoutException):
+        except (StaleElementReferenceException, TimeoutException) as error:
             if time.monotonic() > deadline:
-                raise AssertionError(f"the menu link {title!r} did not open its page; at {driver.current_url}")
+                raise AssertionError(
+                    f"the menu link {title!r} did not open its page; at {driver.current_url}"
+                ) from error
 
 
 def screenshot(driver: WebDriver, folder: Path, name: str, *, scroll: str = "top") -> Path:
