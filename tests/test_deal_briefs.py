@@ -15,7 +15,7 @@ from evals.deal_briefs import evaluate, load
 from tests.deal_support import CONSENT, open_database, store_turn
 
 PRECISION_FLOOR = 0.9  # the issue's bar for stakeholders and concerns on the held-back split
-CONCERN_FLOOR = 0.8  # a regression floor: measured 0.86 on the test split (metrics.json), below the bar
+CONCERN_FLOOR = 0.8  # a regression floor: measured 0.85 on the test split (metrics.json), below the bar
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +44,8 @@ def test_stakeholder_precision_on_the_test_split(test_split_score):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="not met: concern precision on the held-back split is 0.86 (30 of 35, recall 0.52 of 58), below "
-    "the issue's 0.9; "
+    reason="not met: concern precision on the held-back split is 0.85 (33 of 39, recall 0.52 of 63), below "
+    "the issue's 0.9, after a label review and batch 5; "
     "see evals/data/deal_briefs/README.md. Strict: this starts failing the day the bar is reached.",
 )
 def test_concern_precision_meets_the_issue_bar(test_split_score):
@@ -65,7 +65,7 @@ def test_claims_are_read_exactly_from_the_verdicts(test_split_score):
 def test_readiness_is_mostly_right_on_the_test_split(test_split_score):
     assert (
         test_split_score["readiness_accuracy"] >= 0.75
-    )  # measured 0.82: evals/data/deal_briefs/metrics.json
+    )  # measured 0.77: evals/data/deal_briefs/metrics.json
 
 
 def _security_conversation(database, conversations=None):

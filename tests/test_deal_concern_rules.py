@@ -1,6 +1,7 @@
-"""The concern rules' exclusions, one sentence each: a negated reassuring word, a person's temperament, "risk"
-naming a business function and "won't" said of a thing are no worry; a demand phrased with "no" still is; a
-worried clause that names its own topic does not lend it the other clause's."""
+"""The concern rules, one sentence each: a negated reassuring word, a person's temperament, "risk" naming a
+business function or a document and "won't" said of a thing are no worry; a demand phrased with "no" still is; a
+worried clause that names its own topic does not lend it the other clause's; worries told in other words (a
+fine, a sync that falls over, a failure nobody noticed, ...) are concerns."""
 
 from __future__ import annotations
 
@@ -27,6 +28,15 @@ def topics(text: str) -> list[Topic]:
         "Have you had any outages this year?",
         "I can't find the pricing page, where is it?",
         "I'm not sure where the Security and Compliance page is on your site.",
+        # A negated worry with a filler between: "isn't really a worry".
+        "Performance isn't really a worry for us, our largest table is about 40 million rows.",
+        # A risk register is a document.
+        "Quick question about your risk register: is it part of the SOC 2 report or separate?",
+        # Spending time is not spending money; no worry, no concern.
+        "I spend a day a week on reporting. Is there a scheduler?",
+        # A sync, a maintenance window or a stopped feed named without a worry.
+        "How often does the HubSpot sync run, and when is your maintenance window?",
+        "Can we get an alert within minutes if data stops arriving?",
     ],
 )
 def test_no_concern(text):
@@ -47,6 +57,30 @@ def test_no_concern(text):
         ),
         ("No connector would be a deal-breaker, we are not going back to CSV exports.", [Topic.INTEGRATION]),
         ("Being stuck with a vendor is the one thing our board will not accept again.", [Topic.VENDOR]),
+        # A second word is negated only if it is a filler: "can't take that risk" is still a worry.
+        ("If card data leaks, that's the end of us. I can't take that risk.", [Topic.SECURITY]),
+        # Told in other words: a fine, a requirement set for a regulator, a sync that falls over (time spent
+        # fixing it is no price), a failure nobody noticed, people who stopped filing tickets, something they
+        # cannot be without, running their own cluster.
+        ("Our regulator fined a peer bank over records kept outside the EU.", [Topic.COMPLIANCE]),
+        ("We need to keep claims data for ten years for the regulator.", [Topic.COMPLIANCE]),
+        (
+            "Every time we add a field, the current sync falls over and someone spends a day fixing it.",
+            [Topic.INTEGRATION],
+        ),
+        ("When the old feed stopped collecting over a long weekend, nobody noticed.", [Topic.RELIABILITY]),
+        (
+            "Our vendor closes every ticket with a canned reply, so our engineers have stopped filing them.",
+            [Topic.SUPPORT],
+        ),
+        (
+            "Our clinics can't be without their morning reports; if the overnight load fails, the day starts blind.",
+            [Topic.RELIABILITY],
+        ),
+        (
+            "Running our own cluster last year ate half our time and I won't go back to that.",
+            [Topic.IMPLEMENTATION],
+        ),
     ],
 )
 def test_concern(text, expected):

@@ -35,21 +35,26 @@ TOPIC_PATTERNS: dict[Topic, re.Pattern[str]] = {
         r"validated"
     ),
     Topic.PRICING: _words(
-        r"pric\w*|costs?|expensive|cheap\w*|budget|bill|billed|billing|invoice\w*|spend\w*|overages?|"
+        r"pric\w*|costs?|expensive|cheap\w*|budget|bill|billed|billing|invoice\w*|overages?|"
+        # spending money, not time ("someone spends a day fixing it")
+        r"spend\w*(?!\s+(?:\w+\s+){0,2}(?:time|hours?|days?|weeks?|months?|years?|nights?|weekends?)\b)|"
         r"fees?|per seat|licen[cs]e\w*|tco|how much|saving\w*|pay|paying|paid"
     ),
     Topic.MIGRATION: _words(
         r"migrat\w*|cut-?over|move off|moving off|switch\w*|re-?platform\w*|legacy|backfill\w*|"
         r"historical data|old (?:system|platform|warehouse)"
     ),
-    Topic.INTEGRATION: _words(r"integrat\w*|connectors?|apis?|webhooks?|sdks?|plug\w* into|custom work"),
+    Topic.INTEGRATION: _words(
+        r"integrat\w*|connectors?|apis?|webhooks?|sdks?|plug\w* into|custom work|sync|syncs|syncing|synced"
+    ),
     Topic.PERFORMANCE: _words(
         r"performance|latency|slow\w*|fast\w*|throughput|concurren\w*|scal(?:e|es|ing|ability)|"
         r"load test\w*|queries per second|gpus?|compute|speed|to a crawl"
     ),
     Topic.RELIABILITY: _words(
         r"uptime|downtime|outages?|sla|slas|availability|failover|disaster recovery|dr|rpo|rto|"
-        r"backups?|data loss|lose data|losing data|fail\w*|broken"
+        r"backups?|data loss|lose data|losing data|fail\w*|broken|"
+        r"stopped (?:working|collecting|running|loading|arriving|syncing|updating)"
     ),
     Topic.SUPPORT: _words(
         r"support team|support engineers?|tickets?|someone to call|24/7|on-?call|response times?|"
@@ -58,7 +63,8 @@ TOPIC_PATTERNS: dict[Topic, re.Pattern[str]] = {
     ),
     Topic.IMPLEMENTATION: _words(
         r"onboarding|implementation|roll-?out|go live|go-live|live (?:before|by|in)|set-?up|learn\w*|"
-        r"training|too complex|time to value|how long (?:does|will) it take"
+        r"training|too complex|time to value|how long (?:does|will) it take|maintain\w*|maintenance|self-?host\w*|"
+        r"(?:run|running|operate|operating) (?:our|their) own"
     ),
     Topic.VENDOR: _words(
         r"lock-?in|locked in|proprietary|get (?:all )?(?:our|the) data out|acquired|shut\w* down|"
@@ -84,7 +90,12 @@ WORRY = _words(
     r"(?:we|i|they)(?:'ve| have)? (?:had|suffered|experienced) (?:\w+ ){0,2}(?:outages?|incidents?|breach(?:es)?|"
     r"failures?|downtime)|broke(?! (?:down|out|even))|lost (?:a|an|two|three|several|\w+) (?:days?|weeks?|months?)|stuck|"
     r"drag(?:s|ged|ging)? on|(?:don'?t|do not) have the (?:staff|people|headcount|time|resources|budget|skills)|"
-    r"bother\w*|(?:were|was|is|are) impossible"
+    r"bother\w*|(?:were|was|is|are) impossible|"
+    # Told in other words: a fine, a tool that falls over or that people gave up on, a failure nobody saw,
+    # something they cannot be without, a regulator's requirement.
+    r"fined|penalt(?:y|ies)|falls? over|fell over|falling over|unnoticed|nobody noticed|no one noticed|"
+    r"(?:have|has|had) stopped (?:using|filing|trusting|opening|reading)|(?:can'?t|cannot) (?:be|do|go) without|"
+    r"for (?:the|our) regulators?|required by (?:the |our )?regulators?|regulators? (?:require|expect|demand)s?"
 )
 # A reassurance: the sentence says the worry is gone.
 REASSURED = _words(r"isn'?t (?:the|a) blocker|is not (?:the|a) blocker|not worried|no concerns|not a concern")
@@ -92,11 +103,16 @@ REASSURED = _words(r"isn'?t (?:the|a) blocker|is not (?:the|a) blocker|not worri
 # what worries them; their stance carries it) and "risk" naming a business function ("risk analytics").
 NOT_A_WORRY = _words(
     r"(?:very |quite |extremely |pretty )?risk[- ]averse|"
-    r"risk (?:analytics|team|management|models?|department|officers?|function|scoring|engine)"
+    r"risk (?:analytics|team|management|models?|department|officers?|function|scoring|engine|register|"
+    r"assessments?|matrix|log)"
 )
-# A reassuring word negated just before it: "no problems", "never had issues", "don't worry", "no doubt".
+# A reassuring word negated just before it: "no problems", "never had issues", "don't worry", "no doubt",
+# "isn't really a worry" (a second word only if it is a filler: "can't take that risk" stays a worry).
 # Only these: a negated surprise or hidden fee is a demand ("no usage surprises"), still a concern.
-_NEGATED = re.compile(r"(?:\b(?:no|not|never|without|nor)|n't)\s+(?:\w+\s+)?$", re.IGNORECASE)
+_NEGATED = re.compile(
+    r"(?:\b(?:no|not|never|without|nor)|n't)\s+(?:\w+\s+)?(?:(?:a|an|any|much|of|real|big|major)\s+)?$",
+    re.IGNORECASE,
+)
 _REASSURING = re.compile(r"(?:had|have|having|with|problem|issue|trouble|worr|concern|doubt|risk)", re.I)
 # "won't" / "will not" with a thing as its subject states what the product does ("that won't affect the
 # price, right?"): a confirmation request, unlike a person's refusal ("our CISO won't approve ...").

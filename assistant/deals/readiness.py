@@ -35,7 +35,12 @@ PULL = _cues(
     r"shortlist\w*|decision by|by (?:the )?end of (?:the )?(?:quarter|month|year)|this quarter|next quarter|"
     rf"(?:in|by|before) (?:{_MONTH}|q[1-4])|go live|live before|live by|roll ?out to|deep dive|"
     r"(?:a )?call with your|talk to (?:sales|someone|your)|book (?:a )?(?:demo|call|meeting)|"
-    r"cost projection|three quotes"
+    r"cost projection|three quotes|"
+    # Also steps told in other words (dev split, batch 5): a questionnaire, a contract document to review, a
+    # date in the calendar, pricing to be sent, starting on the free tier, trying it on something real.
+    r"questionnaires?|review (?:the|your|a|our) (?:dpa|msa|contract|order form|terms|agreement)|"
+    r"on the calendar|in the calendar|send (?:me |us )?(?:the )?pricing|"
+    r"(?:start|begin|go) (?:with|on) the free tier|try it (?:on|with|in|out)"
 )
 # A statement that the product is ruled out.
 DEAL_BREAKER = _cues(

@@ -151,7 +151,7 @@ STANCE_CUES: tuple[tuple[Stance, re.Pattern[str]], ...] = (
             r"lov\w+|keen|excited|enthusiastic|pushing (?:hard )?for|champion\w*|sold on|on board|onboard|big fan|"
             r"(?:is |are )?(?:fine|ok|okay|comfortable) with|no objections?|"
             r"fan of|supportive|in favou?r|likes?|backs?|back it|behind (?:it|this|us)|sponsor\w*|"
-            r"signed off|approved|bought in|happy|pleased"
+            r"signed off|approved|bought in|happy|pleased|glad|impressed|delighted"
         ),
     ),
     (
@@ -185,6 +185,9 @@ def find_mentions(sentence: str) -> list[RoleMention]:
             continue
         is_buyer = bool(match.group("self") or match.group("selfa"))
         role = sentence[role_span[0] : role_span[1]]
+        # A lower-case "it" after other words is the pronoun: "our auditors renewed it" (dev split, batch 5).
+        if role == "it" and match.group("det") and sentence[match.end("det") : role_span[0]].strip():
+            continue
         found.append(RoleMention(role_key(role), role, is_buyer, *match.span()))
     for match in BARE.finditer(sentence):
         start, end = match.span("bare")
