@@ -63,3 +63,16 @@ def test_listing_documents_opens_no_vector_store(tmp_path):
     code, modules = loaded(["kb", "list"], tmp_path / "home")
     assert code == 0
     assert "chromadb" not in modules
+
+
+def test_a_current_database_opens_without_alembic(tmp_path):
+    # The first command creates the SQL database (Alembic migrates it); later ones find it at the head
+    # revision and never import Alembic (~0.4 s), nor the answering pipeline's numpy: `users list` needs the
+    # user table alone.
+    home = tmp_path / "home"
+    code, modules = loaded(["users", "list"], home)
+    assert code == 0
+    assert "alembic" in modules
+    code, modules = loaded(["users", "list"], home)
+    assert code == 0
+    assert modules & {"alembic", "numpy", "chromadb"} == set()
