@@ -197,8 +197,8 @@ class ChromaIndex:
         return [by_id[i] for i in ids if i in by_id]
 
     def query(self, vector: np.ndarray, k: int = 5, where: dict[str, Any] | None = None) -> list[Hit]:
-        if self.count() == 0:
-            return []
+        # No count() first: Chroma (1.5) answers an empty collection with no hits, and that call cost every
+        # query a second round trip (a server's too).
         result = self._collection.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32)],
             n_results=k,
