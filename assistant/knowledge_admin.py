@@ -11,12 +11,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
 from assistant.knowledge_gaps import GapGroup, group_gaps
-from assistant.storage.database import Database
-from assistant.storage.insights import AnsweredTurn, answered_turns, knowledge_gaps
-from assistant.storage.models import utcnow
+from assistant.types import AnsweredTurn
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.sync import MB, Progress, Syncer, SyncReport
 from knowledge import consistency
@@ -26,6 +24,11 @@ from knowledge.registry import DocumentRecord
 from knowledge.retriever import HybridRetriever, Mode
 from knowledge.trust import FlaggedDocument
 from knowledge.types import Hit
+
+# The SQL side (SQLAlchemy) is imported by the two reads that need it: `lastmile ingest` and `kb list` start
+# without it (issue #16: commands that need no model start in under a second).
+if TYPE_CHECKING:
+    from assistant.storage.database import Database
 
 # Re-exported for the surfaces, which import no store, no ingest and no knowledge module.
 __all__ = [
@@ -153,10 +156,14 @@ class KnowledgeAdmin:
     def gaps(self, *, days: int | None = None) -> list[GapGroup]:
         """Questions handed off for lack of evidence (in the last `days`, or ever), grouped by meaning,
         the most asked first."""
+        from assistant.storage.insights import knowledge_gaps
+
         return group_gaps(knowledge_gaps(self._database(), since=_since(days)), self._kb.embedder.embed)
 
     def turns(self, *, days: int | None = None) -> list[AnsweredTurn]:
         """Every assistant answer (in the last `days`, or ever), oldest first."""
+        from assistant.storage.insights import answered_turns
+
         return answered_turns(self._database(), since=_since(days))
 
     def close(self) -> None:
@@ -164,4 +171,6 @@ class KnowledgeAdmin:
 
 
 def _since(days: int | None) -> datetime | None:
+    from assistant.storage.models import utcnow
+
     return utcnow() - timedelta(days=days) if days is not None else None

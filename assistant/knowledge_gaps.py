@@ -11,10 +11,14 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.storage.handoffs import HandoffState, HandoffView
+from assistant.handoff_states import HandoffState
+
+if TYPE_CHECKING:
+    from assistant.storage.handoffs import HandoffView  # SQLAlchemy: only the admin's gap pages need it
 
 # With all-MiniLM-L6-v2, rewordings of one gap scored 0.57-0.89 here ("native connector for Lotus Notes 6?",
 # "ingest data from Lotus Notes 6 databases?"), different gaps 0.04-0.35 (mainframes, discounts, roadmap).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from assistant.outcomes import Outcome, Reason, is_knowledge_gap
@@ -183,3 +184,17 @@ class Answer:
             "groundedness": self.groundedness,
             "knowledge_gap": self.knowledge_gap,
         }
+
+
+@dataclass(frozen=True)
+class AnsweredTurn:
+    """One assistant answer, as its stored payload (the `Answer` JSON) describes it (read back by
+    `assistant.storage.insights`; here so the admin can name it without loading SQLAlchemy)."""
+
+    created_at: datetime
+    intents: tuple[str, ...]
+    confidence: float
+    handoff: bool
+    knowledge_gap: bool
+    wants_human: bool
+    out_of_scope: bool

@@ -14,42 +14,41 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.composition import Composer, FallbackComposer
-from assistant.evidence_scorer import EvidenceScorer
-from assistant.extractive import ExtractiveComposer
-from assistant.intent_model import DEFAULT_MODEL_PATH, LogRegIntentClassifier
-from assistant.intents import IntentClassifier, KeywordIntentClassifier
-from assistant.knowledge_admin import KnowledgeAdmin
-from assistant.llm_composer import OpenAIComposer
-from assistant.pipeline import Assistant
 from assistant.settings import Settings
-from assistant.tuning import DEFAULT_TUNING, Tuning
-from ingest.sync import MB, Syncer
-from knowledge import reranker as rerankers
-from knowledge.base import KnowledgeBase, open_knowledge_db
-from knowledge.chroma_index import ChromaIndex
 from knowledge.damage import DamagedDatabase as DamagedDatabase  # re-exported: the surfaces report it
-from knowledge.embedder import Embedder, LazyEmbedder, SentenceTransformerEmbedder
-from knowledge.retriever import DEFAULT_CANDIDATES, HybridRetriever
 
-# The SQL side (SQLAlchemy, Alembic) is imported by the builders that open it, so `kb list` and `--help`
-# never pay for it (issue #16: commands that need no model start in under a second).
+# Every implementation is imported by the builder that builds it, so a command pays only for what it opens:
+# `users list` needs the SQL database alone, `kb list` no answering pipeline, numpy or model code, and
+# `--help` nothing at all (issue #16: commands that need no model start in under a second).
 if TYPE_CHECKING:
     from langchain_openai import ChatOpenAI
 
     from assistant.accounts import StaffAccounts
+    from assistant.composition import Composer
     from assistant.confidence_model import ConfidenceModel
     from assistant.deals.desk import DealDesk
     from assistant.deals.events import EventSink
     from assistant.deals.hooks import DealHooks
+    from assistant.evidence_scorer import EvidenceScorer
     from assistant.intent_llm import LLMIntentClassifier
+    from assistant.intents import IntentClassifier
+    from assistant.knowledge_admin import KnowledgeAdmin
+    from assistant.pipeline import Assistant
     from assistant.rep_desk import RepDesk
     from assistant.service import ChatService
     from assistant.storage.database import Database
     from assistant.store_move import MoveReport
+    from assistant.tuning import Tuning
+    from ingest.sync import Syncer
+    from knowledge import reranker as rerankers
+    from knowledge.base import KnowledgeBase
+    from knowledge.embedder import Embedder
+    from knowledge.retriever import HybridRetriever
 
 
 def build_embedder(settings: Settings) -> Embedder:
+    from knowledge.embedder import SentenceTransformerEmbedder
+
     return SentenceTransformerEmbedder(settings.embedding_model, batch_size=settings.embedding_batch_size)
 
 
@@ -59,6 +58,10 @@ def build_knowledge(
     """The knowledge stores under `settings.home` (or the Chroma server). `load_model=False` defers loading
     the embedding model to the first embedding: listing, showing and deleting documents never load it;
     `embedder` reuses a model already loaded (evals, benches)."""
+    from knowledge.base import KnowledgeBase, open_knowledge_db
+    from knowledge.chroma_index import ChromaIndex
+    from knowledge.embedder import LazyEmbedder
+
     settings.home.mkdir(parents=True, exist_ok=True)
     if embedder is None:
         embedder = build_embedder(settings) if load_model else LazyEmbedder(lambda: build_embedder(settings))
@@ -76,6 +79,8 @@ def build_knowledge(
 
 def build_syncer(settings: Settings, kb: KnowledgeBase) -> Syncer:
     """The one ingest setup (chunk sizes, file-size limit) for every way in: folders, uploads, saved replies."""
+    from ingest.sync import MB, Syncer
+
     return Syncer(
         kb,
         max_words=settings.chunk_words,
@@ -90,6 +95,8 @@ EVIDENCE_RERANK_CANDIDATES = 30
 def build_reranker(settings: Settings, kb: KnowledgeBase | None = None) -> rerankers.Reranker | None:
     """The evidence reranker when `evidence_rerank` is on (and `kb` given), else the configured
     cross-encoder, or None (no reranking) when neither is set."""
+    from knowledge import reranker as rerankers
+
     if settings.evidence_rerank and kb is not None:
         from assistant.evidence_rerank import EvidenceReranker
 
@@ -100,6 +107,8 @@ def build_reranker(settings: Settings, kb: KnowledgeBase | None = None) -> reran
 
 
 def build_retriever(settings: Settings, kb: KnowledgeBase) -> HybridRetriever:
+    from knowledge.retriever import DEFAULT_CANDIDATES, HybridRetriever
+
     # The evidence reranker was measured on the fused top 30 (evals/rerank_eval.py); else the default pool.
     candidates = EVIDENCE_RERANK_CANDIDATES if settings.evidence_rerank else DEFAULT_CANDIDATES
     return HybridRetriever(
@@ -144,10 +153,16 @@ def build_chat_model(
 ANSWER_RETRIES = 1  # one retry, then the extractive composer answers this turn
 
 
-def build_composer(settings: Settings, *, tuning: Tuning = DEFAULT_TUNING) -> Composer:
-    """The extractive composer offline; with an LLM configured, the LLM first and extractive on failure."""
+def build_composer(settings: Settings, *, tuning: Tuning | None = None) -> Composer:
+    """The extractive composer offline; with an LLM configured, the LLM first and extractive on failure.
+    `tuning` defaults to the shipped one (assistant/tuning.py)."""
+    from assistant.composition import FallbackComposer
+    from assistant.extractive import ExtractiveComposer
+    from assistant.llm_composer import OpenAIComposer
+    from assistant.tuning import DEFAULT_TUNING
+
     extractive = ExtractiveComposer(
-        tuning, collapse_repeats=settings.answer_first, lead_with_best=settings.answer_first
+        tuning or DEFAULT_TUNING, collapse_repeats=settings.answer_first, lead_with_best=settings.answer_first
     )
     if not settings.llm_configured:
         return extractive
@@ -166,9 +181,14 @@ def build_llm_intent_classifier(settings: Settings, *, fallback: IntentClassifie
 
 
 def build_intent_classifier(
-    settings: Settings, embedder: Embedder, *, model_path: Path = DEFAULT_MODEL_PATH
+    settings: Settings, embedder: Embedder, *, model_path: Path | None = None
 ) -> IntentClassifier:
-    """The trained model when its file exists, else the keyword placeholder; the LLM one when chosen."""
+    """The trained model when its file exists (`model_path`, by default the shipped
+    assistant/models/intents.json), else the keyword placeholder; the LLM one when chosen."""
+    from assistant.intent_model import DEFAULT_MODEL_PATH, LogRegIntentClassifier
+    from assistant.intents import KeywordIntentClassifier
+
+    model_path = model_path or DEFAULT_MODEL_PATH
     if settings.intent_classifier == "keywords" or not model_path.exists():
         return KeywordIntentClassifier()
     trained = LogRegIntentClassifier.load(model_path, embedder)
@@ -204,6 +224,8 @@ def handoff_threshold(settings: Settings, model: ConfidenceModel | None) -> floa
 
 
 def build_assistant(settings: Settings, kb: KnowledgeBase | None = None) -> Assistant:
+    from assistant.pipeline import Assistant
+
     kb = kb or build_knowledge(settings)
     retriever = build_retriever(settings, kb)
     confidence_model = build_confidence_model(settings)
@@ -269,6 +291,8 @@ def build_admin(
     """The knowledge admin. What is not given is built on first use: without `kb` the embedding model
     loads only to embed, the retriever (and a configured reranker) only to search, the SQL database only
     for the knowledge gaps and answered turns."""
+    from assistant.knowledge_admin import KnowledgeAdmin
+
     kb = kb or build_knowledge(settings, load_model=False)
 
     @cache

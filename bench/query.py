@@ -19,6 +19,10 @@ same model: dense only, no fusion, no registry check).
 
     nice -n 5 .venv/bin/python bench/query.py [--sizes 10000 100000] [--rounds 4]
 
+`--store DIR` keeps the store in DIR and reuses it on the next run (the ingest finds the manual unchanged
+and the store is grown only to sizes it has not reached: a 100k store takes ~5 min to build); `--quick`
+times only dense, hybrid and the end-to-end rows (no lexical engines side by side).
+
 With `--backends embedded shared` it compares the stores instead, in one run on the same data: the
 samsung-s10 manual ingested for real (embedded once; the shared store gets the same vectors by
 `knowledge.copy`), then grown with the same synthetic chunks on both; at each size, recall@5 (documents,
@@ -261,6 +265,28 @@ def recall_at_5(search, questions) -> float:
     return found / len(questions)
 
 
+def lexical_engines(kb, pairs, labelled, questions, documents) -> None:
+    """Each lexical engine's latency and recall@5, and whether the in-memory index ranks as FTS5 does."""
+    shaped, other = ShapedFTS5(kb.db, kb.sparse.tokenizer), Bm25s(kb.db)
+    print(f"  bm25s index build {other.build_s:.1f} s")
+    lexical = {
+        "fts5": lambda q: documents(kb.lexical.search(q, k=5)),
+        "fts5 shaped": lambda q, s=shaped: s.search(q, 5),
+        "memory": lambda q: documents(kb.sparse.search(q, k=5)),
+        "bm25s": lambda q, o=other: o.search(q, 5),
+    }
+    for name, search in lexical.items():
+        samples = timed(lambda p, s=search: s(p[0]), pairs)
+        print(f"  lexical {name:<12} {percentiles(samples)}  recall@5 {recall_at_5(search, labelled):.2f}")
+    same = sum(
+        [h.chunk.id for h in kb.sparse.search(q, k=5)] == [h.chunk.id for h in kb.lexical.search(q, k=5)]
+        for q in questions
+    )
+    print(
+        f"  memory and fts5 return the same top 5 chunks, in order, for {same} of {len(questions)} questions"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
@@ -273,6 +299,8 @@ def main() -> None:
         help="compare the stores on the same data (recall@5 and latency) instead of the LangChain baseline",
     )
     parser.add_argument("--evaldata", type=Path, default=EVALDATA, help="the samsung-s10 folder")
+    parser.add_argument("--store", type=Path, help="keep the store here and reuse it (see above)")
+    parser.add_argument("--quick", action="store_true", help="dense, hybrid and end to end only")
     args = parser.parse_args()
     if args.threads:
         import torch
@@ -308,7 +336,7 @@ def main() -> None:
     vectors = dict(zip(questions, embedder.embed(questions), strict=True))
     pairs = [(q, vectors[q]) for q in questions] * args.rounds
     with tempfile.TemporaryDirectory(prefix="lastmile-bench-query-") as scratch:
-        home = Path(scratch) / "home"
+        home = args.store or Path(scratch) / "home"
         kb = open_knowledge(home, embedder)
         started = time.perf_counter()
         build_syncer(Settings(home=home), kb).sync([args.evaldata / "kb"])
@@ -324,37 +352,20 @@ def main() -> None:
             print(
                 f"  in-memory index (re)load {time.perf_counter() - started:.1f} s, {len(kb.sparse):,} rows"
             )
-            shaped, other = ShapedFTS5(kb.db, kb.sparse.tokenizer), Bm25s(kb.db)
-            print(f"  bm25s index build {other.build_s:.1f} s")
 
             def documents(hits):
                 return [hit.chunk.document_id for hit in hits]
 
-            lexical = {
-                "fts5": lambda q: documents(kb.lexical.search(q, k=5)),
-                "fts5 shaped": lambda q, s=shaped: s.search(q, 5),
-                "memory": lambda q: documents(kb.sparse.search(q, k=5)),
-                "bm25s": lambda q, o=other: o.search(q, 5),
-            }
-            for name, search in lexical.items():
-                samples = timed(lambda p, s=search: s(p[0]), pairs)
-                print(
-                    f"  lexical {name:<12} {percentiles(samples)}  recall@5 {recall_at_5(search, labelled):.2f}"
-                )
-            same = sum(
-                [h.chunk.id for h in kb.sparse.search(q, k=5)]
-                == [h.chunk.id for h in kb.lexical.search(q, k=5)]
-                for q in questions
-            )
-            print(
-                f"  memory and fts5 return the same top 5 chunks, in order, for {same} of {len(questions)} questions"
-            )
+            if not args.quick:
+                lexical_engines(kb, pairs, labelled, questions, documents)
             memory, fts5 = HybridRetriever(kb), HybridRetriever(kb, lexical_engine="fts5")
             options = {
                 "dense": lambda p, r=memory: r.search(p[0], k=5, mode="dense", query_vector=p[1]),
                 "hybrid (memory)": lambda p, r=memory: r.search(p[0], k=5, query_vector=p[1]),
                 "hybrid (fts5)": lambda p, r=fts5: r.search(p[0], k=5, query_vector=p[1]),
             }
+            if args.quick:
+                del options["hybrid (fts5)"]
             for name, search in options.items():
                 samples = timed(search, pairs)
                 recall = recall_at_5(lambda q, s=search: documents(s((q, vectors[q]))), labelled)
@@ -371,8 +382,12 @@ def main() -> None:
                 ours += timed(lambda q, r=memory: r.search(q, k=5), questions)
                 theirs += timed(baseline.invoke, questions)
             print(f"  query embedding alone                  {percentiles(embedding)}")
-            print(f"  end to end, hybrid + query embedding   {percentiles(ours)}")
-            print(f"  baseline: LangChain Chroma retriever   {percentiles(theirs)}")
+            recall = recall_at_5(lambda q, r=memory: documents(r.search(q, k=5)), labelled)
+            print(f"  end to end, hybrid + query embedding   {percentiles(ours)}  recall@5 {recall:.2f}")
+            recall = recall_at_5(
+                lambda q, b=baseline: [d.metadata["document_id"] for d in b.invoke(q)], labelled
+            )
+            print(f"  baseline: LangChain Chroma retriever   {percentiles(theirs)}  recall@5 {recall:.2f}")
         kb.close()
 
 

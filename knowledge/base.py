@@ -248,13 +248,16 @@ class KnowledgeBase:
         """Remove what an interrupted apply left behind; reset documents whose dense chunks are missing.
 
         Run under the writer lock: no other writer is alive, so whatever no document owns is a leftover.
+        When the last writer finished cleanly, Chroma holds no leftover and is not even opened.
         """
         with self.writing():
             return self._reconcile()
 
     def _reconcile(self) -> Reconciliation:
         owned = self.registry.chunk_ids()
-        dense_ids = self.dense.ids()
+        # The last writer finished and nobody replaced Chroma's file since: nothing in Chroma can be a
+        # leftover, so it is not opened (see knowledge/writer.py).
+        dense_ids = owned if self.writer.settled_before else self.dense.ids()
         dense_orphans = dense_ids - owned
         self.dense.delete(dense_orphans)
         with self.db.transaction() as conn:

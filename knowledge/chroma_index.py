@@ -12,6 +12,7 @@ next client loads what is on disk; `KnowledgeBase.refresh()` calls it when anoth
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -92,6 +93,20 @@ class ChromaIndex:
             return None
         return (info.st_dev, info.st_ino)
 
+    def stamp(self) -> int | None:
+        """The embedded store's file as it stands, as one integer (device, inode, size; 0 when there is no
+        file yet) for `knowledge.writer` to vouch that nobody swapped or emptied it between two writers;
+        None for a server or an unreadable folder. Read with os.stat: it neither imports nor opens Chroma."""
+        if self._path is None:
+            return None
+        try:
+            info = os.stat(os.path.join(self._path, "chroma.sqlite3"))
+        except FileNotFoundError:
+            return 0
+        except OSError:
+            return None  # cannot vouch for it
+        return hash((info.st_dev, info.st_ino, info.st_size)) & (2**62 - 1) or 1  # fits a BIGINT; 0 = none
+
     def replaced(self) -> bool:
         """The folder was deleted and created anew since this client opened it (it reads the old one)."""
         if self._handles is None:
@@ -108,6 +123,8 @@ class ChromaIndex:
         """See the store as it is on disk now (an embedded client's index is cached per process)."""
         if self._path is None:
             return  # a server is the single owner of its index: always current
+        if self._handles is None and "chromadb" not in sys.modules:
+            return  # no client in this process yet, so nothing cached: the first use reads the disk
         from chromadb.api.shared_system_client import SharedSystemClient
 
         with self._reopening:
@@ -143,6 +160,8 @@ class ChromaIndex:
 
     def delete(self, ids: Iterable[str]) -> None:
         ids = list(ids)
+        if not ids:
+            return  # deleting nothing must not open the store (an unchanged re-ingest never does)
         for start in range(0, len(ids), self._batch):
             self._collection.delete(ids=ids[start : start + self._batch])
 
@@ -178,8 +197,8 @@ class ChromaIndex:
         return [by_id[i] for i in ids if i in by_id]
 
     def query(self, vector: np.ndarray, k: int = 5, where: dict[str, Any] | None = None) -> list[Hit]:
-        if self.count() == 0:
-            return []
+        # No count() first: Chroma (1.5) answers an empty collection with no hits, and that call cost every
+        # query a second round trip (a server's too).
         result = self._collection.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32)],
             n_results=k,

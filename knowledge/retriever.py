@@ -9,11 +9,16 @@ carries its cosine similarity to the query (fetched for lexical-only hits), whic
 confidence uses. Only chunks a search may return reach the caller (knowledge/trust.py): hits whose chunk
 no registered document owns (crash leftovers) or that are flagged as planted instructions and not approved
 are dropped, and every hit's chunk carries its document's `authoritative` mark.
+
+When the query vector must be computed, the lexical search and the vector lookups it will need run on a
+worker thread while the model embeds the query (torch, Chroma's Rust core and SQLite release the GIL):
+at 100k chunks that hid most of BM25's cost behind the embedding (issue #16, docs/performance.md).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from typing import Literal
 
@@ -29,6 +34,9 @@ LexicalEngine = Literal["memory", "fts5"]
 RRF_K = 60  # the constant from Cormack et al. (2009); damps the weight of top ranks
 Filters = Mapping[str, str | Sequence[str]]
 DEFAULT_CANDIDATES = 20  # chunks taken from each index before fusion
+# Lexical searches overlapped with query embeddings, shared by every retriever of the process: a few
+# workers, so concurrent turns (the app's sessions, the API's requests) do not queue behind one another.
+_LEXICAL_WORKERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lexical")
 
 
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[Hit]], k: int = RRF_K) -> list[Hit]:
@@ -75,13 +83,18 @@ class HybridRetriever:
         if scope is not None and not scope:
             return []  # the filters match no document
         pool = max(k, self.candidates)
+        lexical: Future[tuple[list[Hit], dict[str, np.ndarray]]] | None = None
+        if mode in ("hybrid", "lexical"):
+            lexical = _LEXICAL_WORKERS.submit(self._lexical, text, pool, scope, query_vector is None)
         vector = query_vector if query_vector is not None else self.embed_query(text)
         rankings: list[list[Hit]] = []
         if mode in ("hybrid", "dense"):
             where = {"document_id": {"$in": scope}} if scope else None
             rankings.append(self.kb.dense.query(vector, k=pool, where=where))
-        if mode in ("hybrid", "lexical"):
-            rankings.append(self.lexical.search(text, k=pool, document_ids=scope))
+        stored: dict[str, np.ndarray] = {}
+        if lexical is not None:
+            lexical_hits, stored = lexical.result()
+            rankings.append(lexical_hits)
         fused = rankings[0] if len(rankings) == 1 else reciprocal_rank_fusion(rankings)
         allowed = trust.retrievable(self.kb.db, [hit.chunk.id for hit in fused])
         hits = [
@@ -91,7 +104,15 @@ class HybridRetriever:
         ]
         if self.reranker is not None:
             hits = self.reranker.rerank(text, hits[:pool])
-        return self._with_similarity(hits[:k], vector)
+        return self._with_similarity(hits[:k], vector, stored)
+
+    def _lexical(
+        self, text: str, pool: int, scope: list[str] | None, prefetch: bool
+    ) -> tuple[list[Hit], dict[str, np.ndarray]]:
+        """The lexical ranking and, when there is time for it (the query is still being embedded), the
+        stored vectors of its hits: whichever of them fusion keeps without a dense score needs one."""
+        hits = self.lexical.search(text, k=pool, document_ids=scope)
+        return hits, self.kb.dense.vectors([hit.chunk.id for hit in hits]) if prefetch else {}
 
     def _scope(self, document_ids: Sequence[str] | None, filters: Filters | None) -> list[str] | None:
         """The documents a search may return, or None for all of them."""
@@ -103,9 +124,11 @@ class HybridRetriever:
             matching = [doc for doc in matching if doc in allowed]
         return matching
 
-    def _with_similarity(self, hits: list[Hit], vector: np.ndarray) -> list[Hit]:
-        unknown = [hit.chunk.id for hit in hits if hit.similarity is None]
-        stored = self.kb.dense.vectors(unknown)
+    def _with_similarity(
+        self, hits: list[Hit], vector: np.ndarray, stored: dict[str, np.ndarray]
+    ) -> list[Hit]:
+        unknown = [hit.chunk.id for hit in hits if hit.similarity is None and hit.chunk.id not in stored]
+        stored = {**stored, **self.kb.dense.vectors(unknown)}
         return [
             hit
             if hit.similarity is not None

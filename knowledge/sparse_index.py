@@ -268,7 +268,12 @@ class SparseIndex:
                 scores[~np.isin(self._documents, wanted)] = 0.0
             matching = np.flatnonzero(scores > 0)
             if len(matching) > k:
-                # Ties broken by row order, as FTS5 returns them.
+                # Only rows scoring at least the k-th best score can rank in the top k (ties at it
+                # included), so only they are sorted: sorting every match (most of 100k rows for common
+                # words) cost ~2.5 ms a query. Ties broken by row order, as FTS5 returns them.
+                found = scores[matching]
+                kth = np.partition(found, len(found) - k)[len(found) - k]
+                matching = matching[found >= kth]
                 order = np.lexsort((self._seqs[matching], -scores[matching]))[:k]
                 matching = matching[order]
             else:

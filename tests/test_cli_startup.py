@@ -63,3 +63,29 @@ def test_listing_documents_opens_no_vector_store(tmp_path):
     code, modules = loaded(["kb", "list"], tmp_path / "home")
     assert code == 0
     assert "chromadb" not in modules
+
+
+def test_a_current_database_opens_without_alembic(tmp_path):
+    # The first command creates the SQL database (Alembic migrates it); later ones find it at the head
+    # revision and never import Alembic (~0.4 s), nor the answering pipeline's numpy: `users list` needs the
+    # user table alone.
+    home = tmp_path / "home"
+    code, modules = loaded(["users", "list"], home)
+    assert code == 0
+    assert "alembic" in modules
+    code, modules = loaded(["users", "list"], home)
+    assert code == 0
+    assert modules & {"alembic", "numpy", "chromadb", "limits"} == set()
+
+
+def test_default_rate_limits_parse_and_others_are_still_checked():
+    # Settings skip parsing their default rate limits (importing `limits` costs every command ~0.1 s).
+    from limits import parse
+    from pydantic import ValidationError
+
+    from assistant.settings import Settings
+
+    for name in ("api_rate_limit_ip", "api_rate_limit_conversation"):
+        parse(Settings.model_fields[name].default)
+    with pytest.raises(ValidationError):
+        Settings(api_rate_limit_ip="many per fortnight")

@@ -9,6 +9,7 @@ checked for refusing a missing model directory.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -118,6 +119,60 @@ def test_reranker_reorders_the_fused_candidates(loaded_kb):
     assert reranked[0].score == 1.0
     assert plain[0].chunk.id != reranked[0].chunk.id, "the rule changed the order"
     assert [h.score for h in reranked] == sorted((h.score for h in reranked), reverse=True)
+
+
+class SignallingSearch:
+    """The knowledge base's lexical index, announcing each search it ran."""
+
+    def __init__(self, index, searched: threading.Event) -> None:
+        self.index, self.searched = index, searched
+
+    def search(self, text, k=10, document_ids=None):
+        hits = self.index.search(text, k=k, document_ids=document_ids)
+        self.searched.set()
+        return hits
+
+
+class EmbedsOnceLexicalRan(HybridRetriever):
+    """Embeds the query only once the lexical search has run (or after 5 s): whether they overlapped."""
+
+    def __init__(self, kb, searched: threading.Event) -> None:
+        super().__init__(kb)
+        self.lexical = SignallingSearch(self.lexical, searched)
+        self.searched = searched
+        self.overlapped: list[bool] = []
+
+    def embed_query(self, text: str):
+        self.overlapped.append(self.searched.wait(timeout=5))
+        return super().embed_query(text)
+
+
+def test_the_lexical_search_runs_while_the_query_is_embedded(loaded_kb):
+    # Issue #16: at 100k chunks BM25 ran after the query embedding; now it runs beside it.
+    retriever = EmbedsOnceLexicalRan(loaded_kb, threading.Event())
+    hits = retriever.search("Which certifications like SOC 2 do you hold?", k=3)
+    assert retriever.overlapped == [True]
+    assert hits[0].chunk.heading == "Certifications"
+
+
+@pytest.mark.parametrize("candidates", [2, 20])  # 2: fusion keeps hits only the lexical side found
+@pytest.mark.parametrize("mode", ["hybrid", "lexical", "dense"])
+def test_hits_are_the_same_whether_the_query_vector_is_given_or_computed(
+    loaded_kb, embedder, mode, candidates
+):
+    retriever = HybridRetriever(loaded_kb, candidates=candidates)
+    questions = ["Which certifications like SOC 2 do you hold?", "uptime commitment", "free trial", "AES-256"]
+    for question in questions:
+        computed = retriever.search(question, k=5, mode=mode)
+        given = retriever.search(question, k=5, mode=mode, query_vector=embedder.embed([question])[0])
+        assert computed, question
+        assert [(h.chunk.id, h.score) for h in computed] == [(h.chunk.id, h.score) for h in given]
+        assert [h.similarity for h in computed] == pytest.approx([h.similarity for h in given], abs=1e-6)
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "lexical"])
+def test_an_empty_knowledge_base_returns_no_hits(kb, mode):
+    assert HybridRetriever(kb).search("Which certifications do you hold?", mode=mode) == []
 
 
 def test_cross_encoder_is_built_only_from_a_local_directory(tmp_path):

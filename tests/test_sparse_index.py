@@ -32,6 +32,28 @@ def test_in_memory_bm25_ranks_the_sample_kb_as_fts5_does(sample_kb):
     }
 
 
+def test_ties_at_the_kth_score_rank_by_row_order_as_fts5_does(tmp_path):
+    # Only rows scoring at least the k-th best are sorted; ties at that score still go by row order.
+    from knowledge.registry import DocumentRegistry
+    from knowledge.types import Chunk
+
+    db = KnowledgeDB(tmp_path / "knowledge.sqlite3")
+    texts = ["backup snapshots hourly"] * 6 + ["backup snapshots"] * 30 + ["backup"] * 30 + ["restore"] * 4
+    with db.transaction() as conn:
+        for i, text in enumerate(texts):
+            chunk = Chunk(id=f"c{i:02d}", document_id=f"d{i:02d}.md", text=text, title="Doc")
+            DocumentRegistry.write(
+                conn, document_id=chunk.document_id, content_hash=str(i), title="Doc", type="md",
+                owner="", size_bytes=0, chunks=[chunk],
+            )  # fmt: skip
+            LexicalIndex.write(conn, chunk.document_id, [chunk])
+    fts5, memory = LexicalIndex(db), SparseIndex(db)
+    for k in (1, 5, 6, 7, 20, 36, 50, 80):
+        expected = [hit.chunk.id for hit in fts5.search("backup snapshots hourly", k=k)]
+        assert [hit.chunk.id for hit in memory.search("backup snapshots hourly", k=k)] == expected, k
+    db.close()
+
+
 # Another process writes the lexical rows as an ingest does (registry, FTS5, generation), without a model.
 WRITER = """
 import sys

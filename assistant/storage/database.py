@@ -1,4 +1,5 @@
-"""Opening the SQL database: engine, sessions, units of work, and Alembic migrations applied on open.
+"""Opening the SQL database: engine, sessions, units of work, and Alembic migrations applied on open
+(Alembic itself is imported only when the schema is behind: `schema_head`).
 
 Every store call runs in a transaction of its own (`Database.session`), unless it runs inside a unit of
 work (`Database.transaction`): then it joins that one transaction, so several stores' writes (a buyer's
@@ -17,6 +18,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant.storage.schema_head import at_head
 from knowledge.damage import DamagedDatabase, is_damage
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -90,7 +92,10 @@ def _sqlite_pragmas(connection, _record) -> None:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the latest Alembic revision."""
+    """Bring the schema to the latest Alembic revision (Alembic is loaded only when it is not there)."""
+    with engine.connect() as connection:
+        if at_head(connection, MIGRATIONS / "versions"):
+            return
     from alembic import command
     from alembic.config import Config
 

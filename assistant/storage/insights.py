@@ -3,7 +3,6 @@ handoffs opened for lack of evidence. Nothing here writes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -11,19 +10,7 @@ from sqlalchemy import select
 from assistant.storage.database import Database
 from assistant.storage.handoffs import HandoffView, _view
 from assistant.storage.models import Handoff, Message
-
-
-@dataclass(frozen=True)
-class AnsweredTurn:
-    """One assistant answer, as its stored payload (the `Answer` JSON) describes it."""
-
-    created_at: datetime
-    intents: tuple[str, ...]
-    confidence: float
-    handoff: bool
-    knowledge_gap: bool
-    wants_human: bool
-    out_of_scope: bool
+from assistant.types import AnsweredTurn
 
 
 def answered_turns(db: Database, *, since: datetime | None = None) -> list[AnsweredTurn]:
