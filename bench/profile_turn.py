@@ -24,6 +24,7 @@ def main() -> None:
     # As in bench/query.py and bench/ingest.py: torch's two threads stall whenever another process holds
     # a core of this 2-core machine (the message embedding measured 460 ms a call with 2, ~20 ms with 1).
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (0: torch's default)")
+    parser.add_argument("--sort", default="cumulative", help="pstats order: cumulative, tottime, ...")
     args = parser.parse_args()
     if args.threads:
         import torch
@@ -47,7 +48,7 @@ def main() -> None:
             assistant.ask(question)
         profile.disable()
         print(f"{args.turns} turns on the sample knowledge base ({kb.dense.count()} chunks)")
-        pstats.Stats(profile).strip_dirs().sort_stats("cumulative").print_stats(args.top)
+        pstats.Stats(profile).strip_dirs().sort_stats(args.sort).print_stats(args.top)
 
 
 if __name__ == "__main__":
