@@ -54,6 +54,34 @@ def test_ties_at_the_kth_score_rank_by_row_order_as_fts5_does(tmp_path):
     db.close()
 
 
+def test_common_terms_count_every_indexed_chunk_after_writes_and_deletes(tmp_path):
+    # common_terms divides by the FTS5 row count read from its _docsize shadow table (a plain table, not a
+    # scan of the virtual one): that count must follow every write and delete of the index.
+    from knowledge.registry import DocumentRegistry
+    from knowledge.types import Chunk
+
+    db = KnowledgeDB(tmp_path / "knowledge.sqlite3")
+    fts5 = LexicalIndex(db)
+    with db.transaction() as conn:
+        for i in range(10):
+            chunk = Chunk(
+                id=f"c{i}", document_id=f"d{i}.md", text="phone" + (" battery" * (i < 4)), title="D"
+            )
+            DocumentRegistry.write(
+                conn, document_id=chunk.document_id, content_hash=str(i), title="D", type="md",
+                owner="", size_bytes=0, chunks=[chunk],
+            )  # fmt: skip
+            LexicalIndex.write(conn, chunk.document_id, [chunk])
+    assert fts5.common_terms("phone battery", 0.4) == {"phone", "battery"}  # 10 of 10, 4 of 10
+    with db.transaction() as conn:
+        for i in range(4, 8):
+            DocumentRegistry.remove(conn, f"d{i}.md")
+    assert db.query("SELECT count(*) FROM chunks_fts_docsize") == db.query("SELECT count(*) FROM chunks_fts")
+    assert fts5.common_terms("phone battery", 0.6) == {"phone", "battery"}  # 6 of 6, 4 of 6
+    assert fts5.common_terms("phone battery", 0.7) == {"phone"}
+    db.close()
+
+
 # Another process writes the lexical rows as an ingest does (registry, FTS5, generation), without a model.
 WRITER = """
 import sys
