@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from argon2 import PasswordHasher
 from typer.testing import CliRunner
 
 from assistant.storage.database import Database
@@ -34,6 +35,35 @@ def test_verify_gives_the_role_only_for_the_right_password(users):
     assert users.verify("alice", "battery staple") is None
     assert users.verify("nobody", "correct horse") is None
     assert users.verify("alice", "") is None
+
+
+class CountingHasher(PasswordHasher):
+    """The real argon2 hasher, counting the hashes it makes."""
+
+    hashes = 0
+
+    def hash(self, password, *, salt=None):
+        self.hashes += 1
+        return super().hash(password, salt=salt)
+
+
+def test_the_unknown_name_decoy_is_hashed_on_the_first_check_not_at_start(database):
+    # Listing users needs no hash (~0.15 s of argon2 off `lastmile users list`); the first check makes
+    # the decoy whether or not the name exists, so both cost the same.
+    hasher = CountingHasher()
+    users = UserStore(database, hasher=hasher)
+    assert users.list() == []
+    assert hasher.hashes == 0
+    assert users.verify("nobody", "correct horse") is None
+    assert hasher.hashes == 1
+    assert users.verify("nobody again", "correct horse") is None
+    assert hasher.hashes == 1
+
+    other = UserStore(database, hasher=CountingHasher())
+    other.add("alice", "rep", "correct horse")
+    assert other._hasher.hashes == 1
+    assert other.verify("alice", "correct horse") == "rep"
+    assert other._hasher.hashes == 2  # the decoy, made by the first check of a known name too
 
 
 def test_refused_accounts_say_why(users):
