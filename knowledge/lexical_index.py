@@ -79,9 +79,7 @@ class LexicalIndex:
     def common_terms(self, text: str, share: float) -> set[str]:
         """The text's words that at least `share` of all chunks contain (the product's own name, "phone"
         in a phone manual): they say nothing about which fact a sentence is about."""
-        # FTS5 keeps one `_docsize` row per indexed row: counting that plain table takes an index's time,
-        # where count(*) on the virtual table reads every row's content (~8 ms at 10k chunks, per turn).
-        total = self._db.query("SELECT count(*) FROM chunks_fts_docsize")[0][0]
+        total = self._indexed_chunks()
         common = set()
         for token in dict.fromkeys(_TOKEN.findall(text.lower())):
             if token in STOPWORDS or len(token) < 3 or not total:
@@ -89,6 +87,11 @@ class LexicalIndex:
             if self._chunks_containing(token) / total >= share:
                 common.add(token)
         return common
+
+    def _indexed_chunks(self) -> int:
+        # FTS5 keeps one `_docsize` row per indexed row: counting that plain table takes an index's time,
+        # where count(*) on the virtual table reads every row's content (~8 ms at 10k chunks, per turn).
+        return self._db.query("SELECT count(*) FROM chunks_fts_docsize")[0][0]
 
     def _chunks_containing(self, token: str) -> int:
         return self._db.query("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (f'"{token}"',))[0][
