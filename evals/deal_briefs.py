@@ -37,6 +37,8 @@ DATA_DIR = REPO / "evals" / "data" / "deal_briefs"
 DATA_FILE = DATA_DIR / "conversations.jsonl"
 METRICS_PATH = DATA_DIR / "metrics.json"
 SYNTHETIC_CONSENT = "Synthetic conversation: consent recorded for the evaluation only."
+# The batches conversations.jsonl holds, in the order they were written (README): a new batch is added here.
+BATCHES = (1, 2, 3, 4, 5)
 
 
 def split_of(conversation_id: str) -> str:
@@ -259,9 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--split", choices=("dev", "test"), default="dev")
-    parser.add_argument(
-        "--batch", type=int, choices=(1, 2, 3, 4, 5), help="Only conversations of this batch."
-    )
+    parser.add_argument("--batch", type=int, choices=BATCHES, help="Only conversations of this batch.")
     parser.add_argument("--errors", action="store_true", help="List every miss (dev only).")
     parser.add_argument("--write", action="store_true", help=f"Score both splits into {METRICS_PATH.name}.")
     args = parser.parse_args(argv)
@@ -271,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
             split: evaluate(load(split), classifier, keep_errors=False, embedder=embedder).as_dict()
             for split in ("dev", "test")
         }
-        for batch in (1, 2, 3, 4, 5):  # later batches were written after earlier rules were frozen
+        for batch in BATCHES:  # later batches were written after earlier rules were frozen
             rows = load("test", batch=batch)
             metrics[f"test_batch_{batch}"] = evaluate(
                 rows, classifier, keep_errors=False, embedder=embedder

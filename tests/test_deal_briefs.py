@@ -11,7 +11,7 @@ from assistant.deals.contacts import ContactBook
 from assistant.deals.types import ClaimVerdict, Readiness, Signal, Stance, Topic, brief_from_dict
 from assistant.storage.conversations import ConversationStore
 from assistant.storage.deal_tables import DealBriefRow
-from evals.deal_briefs import evaluate, load
+from evals.deal_briefs import BATCHES, evaluate, load
 from tests.deal_support import CONSENT, open_database, store_turn
 
 PRECISION_FLOOR = 0.9  # the bar for stakeholders and concerns on the held-back split
@@ -35,6 +35,8 @@ def test_dataset_is_big_enough_and_split_by_id():
     assert {r["id"] for r in dev}.isdisjoint({r["id"] for r in test})
     assert len(dev) + len(test) == len(rows)
     assert min(len(dev), len(test)) >= 0.3 * len(rows)
+    # The eval scores each batch BATCHES names: a batch added to the data but not there would go unscored.
+    assert {r.get("batch", 1) for r in rows} == set(BATCHES)
 
 
 def test_stakeholder_precision_on_the_test_split(test_split_score):
