@@ -10,9 +10,10 @@ confidence uses. Only chunks a search may return reach the caller (knowledge/tru
 no registered document owns (crash leftovers) or that are flagged as planted instructions and not approved
 are dropped, and every hit's chunk carries its document's `authoritative` mark.
 
-When the query vector must be computed, the lexical search and the vector lookups it will need run on a
-worker thread while the model embeds the query (torch, Chroma's Rust core and SQLite release the GIL):
-at 100k chunks that hid most of BM25's cost behind the embedding (issue #16, docs/performance.md).
+The lexical search runs on a worker thread while this one embeds the query (when no vector is given) and
+runs the dense search; when the query is being embedded, the worker also fetches the stored vectors of its
+hits (torch, Chroma's Rust core and SQLite release the GIL): at 100k chunks that hid most of BM25's cost
+behind the embedding (issue #16, docs/performance.md).
 """
 
 from __future__ import annotations
