@@ -9,6 +9,7 @@ from pathlib import Path
 
 from selenium import webdriver
 from selenium.common.exceptions import (
+    ElementClickInterceptedException,
     ElementNotInteractableException,
     StaleElementReferenceException,
     TimeoutException,
@@ -117,7 +118,12 @@ def fill(driver: WebDriver, css: str, text: str, *, then: tuple[str, ...] = (), 
             if then:
                 field.send_keys(*then)
             return
-        except (StaleElementReferenceException, ElementNotInteractableException):
+        # A field still moving into place (a dialog opening) has its wrapper take the click: try again.
+        except (
+            StaleElementReferenceException,
+            ElementNotInteractableException,
+            ElementClickInterceptedException,
+        ):
             if attempt == attempts - 1:
                 raise
             time.sleep(1)
