@@ -38,7 +38,7 @@ DATA_FILE = DATA_DIR / "conversations.jsonl"
 METRICS_PATH = DATA_DIR / "metrics.json"
 SYNTHETIC_CONSENT = "Synthetic conversation: consent recorded for the evaluation only."
 # The batches conversations.jsonl holds, in the order they were written (README): a new batch is added here.
-BATCHES = (1, 2, 3, 4, 5)
+BATCHES = (1, 2, 3, 4, 5, 6)
 
 
 def split_of(conversation_id: str) -> str:
