@@ -37,6 +37,9 @@ def topics(text: str) -> list[Topic]:
         # A sync, a maintenance window or a stopped feed named without a worry.
         "How often does the HubSpot sync run, and when is your maintenance window?",
         "Can we get an alert within minutes if data stops arriving?",
+        # Asking for a figure is not doubting one; the buyer's size is not the product's performance.
+        "If the primary region went down overnight, what's the realistic time to restore service?",
+        "What does support look like for a team at our scale, is there a named engineer?",
     ],
 )
 def test_no_concern(text):
@@ -81,6 +84,26 @@ def test_no_concern(text):
             "Running our own cluster last year ate half our time and I won't go back to that.",
             [Topic.IMPLEMENTATION],
         ),
+        # Batch 6 (dev): worries told as feeling or consequence, a project told by how long it dragged.
+        (
+            "Your onboarding plan says six weeks. Is that realistic for a team of three?",
+            [Topic.IMPLEMENTATION],
+        ),
+        (
+            "Our order feeds can't go dark during the cutover, not for an hour.",
+            [Topic.MIGRATION, Topic.RELIABILITY],
+        ),
+        ("Our sites can't be down on a Monday morning, we lose real money.", [Topic.RELIABILITY]),
+        ("We're fed up with a support line that closes tickets unanswered.", [Topic.SUPPORT]),
+        ("The last tool took two years to roll out and nobody uses it.", [Topic.IMPLEMENTATION]),
+        ("Our finance lead thinks we're overpaying for the current warehouse licence.", [Topic.PRICING]),
+        ("We were cited for weak retention controls at our last inspection.", [Topic.COMPLIANCE]),
+        ("We were let down by a vendor's roadmap once, the feature never shipped.", [Topic.VENDOR]),
+        (
+            "That's a non-starter: a leaver keeping access is a security incident waiting to happen.",
+            [Topic.SECURITY],
+        ),
+        ("Our last platform was so managed that we ended up patching it ourselves.", [Topic.IMPLEMENTATION]),
     ],
 )
 def test_concern(text, expected):

@@ -15,6 +15,11 @@ from assistant.deals.types import Stance
         ("We're PCI DSS Level 1 ourselves, our auditors renewed it in March.", []),
         ("Our IT team won't manage users by hand.", ["it_team"]),
         ("our it guys will set it up", ["it_team"]),
+        # A product or a page named after a team is not the team; trustees are the board.
+        ("Is that the marketing version of the timeline?", []),
+        ("We'd load the Marketing Cloud exports from S3.", []),
+        ("Our trustees approved the budget.", ["board"]),
+        ("Our agronomists and our hotel managers want it.", ["end_users", "end_users"]),
     ],
 )
 def test_who_is_named(sentence, roles):

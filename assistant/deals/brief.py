@@ -28,7 +28,7 @@ from assistant.storage.database import Database
 from assistant.storage.deal_tables import BuyerContact, DealBriefRow
 from assistant.storage.models import Message, utcnow
 
-EXTRACTOR_VERSION = 4  # bump when a rule changes: stored briefs of older versions are rebuilt on read
+EXTRACTOR_VERSION = 5  # bump when a rule changes: stored briefs of older versions are rebuilt on read
 
 
 def _with_dispute(brief: DealBrief, row: DealBriefRow) -> DealBrief:

@@ -38,7 +38,7 @@ TOPIC_PATTERNS: dict[Topic, re.Pattern[str]] = {
         r"pric\w*|costs?|expensive|cheap\w*|budget|bill|billed|billing|invoice\w*|overages?|"
         # spending money, not time ("someone spends a day fixing it")
         r"spend\w*(?!\s+(?:\w+\s+){0,2}(?:time|hours?|days?|weeks?|months?|years?|nights?|weekends?)\b)|"
-        r"fees?|per seat|licen[cs]e\w*|tco|how much|saving\w*|pay|paying|paid"
+        r"fees?|charges?|per seat|licen[cs]e\w*|tco|how much|saving\w*|pay|paying|paid|overpa(?:y|ying|id)"
     ),
     Topic.MIGRATION: _words(
         r"migrat\w*|cut-?over|move off|moving off|switch\w*|re-?platform\w*|legacy|backfill\w*|"
@@ -48,26 +48,31 @@ TOPIC_PATTERNS: dict[Topic, re.Pattern[str]] = {
         r"integrat\w*|connectors?|apis?|webhooks?|sdks?|plug\w* into|custom work|sync|syncs|syncing|synced"
     ),
     Topic.PERFORMANCE: _words(
-        r"performance|latency|slow\w*|fast\w*|throughput|concurren\w*|scal(?:e|es|ing|ability)|"
+        r"performance|latency|slow\w*|fast\w*(?! (?:your|you|their|they) )|throughput|concurren\w*|"
+        # "support at our scale": the size of the buyer, not the product's performance
+        r"(?<!at our )(?<!at your )(?<!at this )(?<!at that )scal(?:e|es|ing|ability)|"
         r"load test\w*|queries per second|gpus?|compute|speed|to a crawl"
     ),
     Topic.RELIABILITY: _words(
         r"uptime|downtime|outages?|sla|slas|availability|failover|disaster recovery|dr|rpo|rto|"
         r"backups?|data loss|lose data|losing data|fail\w*|broken|"
-        r"stopped (?:working|collecting|running|loading|arriving|syncing|updating)"
+        r"stopped (?:working|collecting|running|loading|arriving|syncing|updating)|go(?:es)? dark|"
+        r"(?:be|is|are|was|were|goes|went|being) down(?! (?:to|from))"
     ),
     Topic.SUPPORT: _words(
         r"support team|support engineers?|tickets?|someone to call|24/7|on-?call|response times?|"
         r"customer success|escalat\w*|what does support look like|(?:impossible|hard|difficult) to reach|"
-        r"unreachable|reach a human"
+        r"unreachable|reach a human|(?:your|you|their) (?:people|team|staff|engineers) (?:respond|answer|reply)|support (?:line|desk|inbox|contract)s?|(?:premium|included|paid) support"
     ),
     Topic.IMPLEMENTATION: _words(
-        r"onboarding|implementation|roll-?out|go live|go-live|live (?:before|by|in)|set-?up|learn\w*|"
+        r"onboarding|implementation|roll[- ]?out|go live|go-live|live (?:before|by|in)|set-?up|learn\w*|deploy\w*|"
+        r"patch(?:es|ed|ing)?|"
         r"training|too complex|time to value|how long (?:does|will) it take|maintain\w*|maintenance|self-?host\w*|"
         r"(?:run|running|operate|operating) (?:our|their) own"
     ),
     Topic.VENDOR: _words(
-        r"lock-?in|locked in|proprietary|get (?:all )?(?:our|the) data out|acquired|shut\w* down|"
+        r"lock-?in|locked in|proprietary|get (?:all )?(?:our|the) data out|acquired|(?:was|were|got) bought|roadmaps?|"
+        r"shut\w* down|"
         r"out of business|vendor risk|viability|stuck with (?:a|an|one|the|that|this) (?:single )?(?:vendor|provider)"
     ),
 }
@@ -81,8 +86,10 @@ WORRY = _words(
     r"must-haves?|(?:we|i)(?: simply| just| really)? (?:cannot|can'?t) (?:store|put|use|accept|allow|share|host|"
     r"send|keep|have|go back)|"
     r"hard (?:requirement|rule)|mandatory|must|rules you out|won'?t|will not|reject\w*|"
-    r"what happens if|what happens to|too expensive|over budget|hidden|realistic|"
-    r"can only (?:look at|consider|use|buy|work with)|end up|don'?t want (?:us )?to|keeps? me up at night|"
+    r"what happens if|what happens to|too expensive|over budget|hidden|"
+    # doubting a figure ("is that realistic?"), not asking for one ("what's the realistic recovery time?")
+    r"(?:is|was|sounds?|are) (?:that |this |it |those |these )?(?:\w+ )?realistic|unrealistic|realistic\?|"
+    r"can only (?:look at|consider|use|buy|work with)|end(?:ed|s)? up|don'?t want (?:us )?to|keeps? me up at night|"
     r"not comfortable|uncomfortable|make or break|missed (?:a|the|our) deadline|to a crawl|disaster\w*|"
     r"frustrat\w*|unacceptable|red flag|uneasy|hesitant|risk averse|subject to|"
     r"(?:had|have|having|with) (?:\w+ )?(?:issues|problems|trouble)|"
@@ -95,7 +102,15 @@ WORRY = _words(
     # something they cannot be without, a regulator's requirement.
     r"fined|penalt(?:y|ies)|falls? over|fell over|falling over|unnoticed|nobody noticed|no one noticed|"
     r"(?:have|has|had) stopped (?:using|filing|trusting|opening|reading)|(?:can'?t|cannot) (?:be|do|go) without|"
-    r"for (?:the|our) regulators?|required by (?:the |our )?regulators?|regulators? (?:require|expect|demand)s?"
+    r"for (?:the|our) regulators?|required by (?:the |our )?regulators?|regulators? (?:require|expect|demand)s?|"
+    # Told as feeling or consequence: fed up, let down, caught out, a non-starter, an outage that costs money,
+    # "would be the end of", a finding an inspector cited, what killed an earlier attempt.
+    r"fed up|let (?:us |me )?down|caught out|non-?starter|waiting to happen|"
+    r"(?:can'?t|cannot) (?:go dark|be down)|los(?:e|ing) (?:real )?money|(?:be|mean) the end of|"
+    r"(?:were|was|got) cited|(?:what|that|which) killed|"
+    r"(?:isn'?t|is not) (?:a \w+ |something )?(?:we|i) can afford|overpa(?:y|ying|id)|(?:already |quite )?a stretch|"
+    # a past project told by how long it dragged: "took 18 months to roll out", "took nine months to answer"
+    r"took (?:\w+ ){1,2}(?:days|weeks|months|years) to"
 )
 # A reassurance: the sentence says the worry is gone.
 REASSURED = _words(r"isn'?t (?:the|a) blocker|is not (?:the|a) blocker|not worried|no concerns|not a concern")

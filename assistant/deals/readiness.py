@@ -28,8 +28,8 @@ def _cues(pattern: str) -> re.Pattern[str]:
 _MONTH = r"january|february|march|april|may|june|july|august|september|october|november|december"
 # A concrete step towards buying.
 PULL = _cues(
-    r"next steps?|get started|pilot|trial(?: account)?|poc|proof of concept|sandbox|load test|quote|"
-    r"proposal|order form|draft contract|contract|msa|purchase order|security questionnaire|"
+    r"next steps?|get started|pilot|trial(?: account)?(?! data)|poc|proof of concept|sandbox|load test|quote|"
+    r"proposal|order form|draft contract|(?:the|your) contract|send (?:me |us )?(?:a |the )?contract|sign (?:a |the )?(?:[\w-]+ ){0,2}contract|contract (?:draft|review|terms)|msa|purchase order|security questionnaire|"
     r"vendor (?:security )?questionnaire|legal review|start reviewing|security review|budget meeting|"
     r"(?:approved|signed off on) (?:a |the )?(?:\w+ )?budget|budget (?:is |was )?(?:approved|allocated)|"
     r"shortlist\w*|decision by|by (?:the )?end of (?:the )?(?:quarter|month|year)|this quarter|next quarter|"
@@ -39,14 +39,14 @@ PULL = _cues(
     # Also steps told in other words (dev split, batch 5): a questionnaire, a contract document to review, a
     # date in the calendar, pricing to be sent, starting on the free tier, trying it on something real.
     r"questionnaires?|review (?:the|your|a|our) (?:dpa|msa|contract|order form|terms|agreement)|"
-    r"on the calendar|in the calendar|send (?:me |us )?(?:the )?pricing|"
+    r"on the calendar|in the calendar|send (?:me |us )?(?:the |a |your )?(?:\w+ )?(?:pricing|price (?:breakdown|list))|"
     r"(?:start|begin|go) (?:with|on) the free tier|try it (?:on|with|in|out)"
 )
 # A statement that the product is ruled out.
 DEAL_BREAKER = _cues(
     r"deal ?breaker|non-?starter|show ?stopper|rules? (?:you|it|this|dataplane) out|"
     r"can'?t (?:move forward|proceed|go ahead|buy)|cannot (?:move forward|proceed|go ahead|buy)|"
-    r"won'?t fly|will not fly|have to pass|not an option for us"
+    r"won'?t fly|will not fly|have to pass|not an option for us|(?:it'?s|that'?s) a no from (?:us|me)"
 )
 HYPOTHETICAL = _cues(r"if|unless|without|would be")
 EVALUATING_CLAIMS = 2  # one yes/no question is still learning; checking two claims is evaluating (dev split)
@@ -94,6 +94,11 @@ def readiness_of(
                 (hard if settled else open_items).append(
                     Evidence(Signal.DEAL_BREAKER, sentence, turn.message_id)
                 )
+    if hard and pulls and pulls[-1].message_id > max(item.message_id for item in hard):
+        # The buyer stepped towards buying after the blocker ("that's a non-starter" ... "fine, quote us
+        # Enterprise then"): they found a way round it, so it stays listed but no longer blocks.
+        open_items = hard + open_items
+        hard = []
     confirmed = [
         Evidence(Signal.CONFIRMED_CLAIM, c.text, c.message_id)
         for c in claims

@@ -31,7 +31,7 @@ ROLES: dict[str, str] = {
     "security_team": r"security team|security people|security folks|security guys|security department|"
     r"infosec team|infosec|secops|soc team|security group|it security team|it security group|it security",
     "compliance": r"compliance team|compliance officer|compliance department|compliance|dpo|"
-    r"data protection officer|privacy officer|privacy team|risk team|grc team|regulatory reporting team|"
+    r"data protection officer|privacy officer|privacy lead|privacy team|risk team|grc team|regulatory reporting team|"
     r"chief risk officer|risk officer|export control officer|ethics officer",
     "legal": r"legal team|legal department|legal|general counsel|counsel|lawyers?|attorneys?",
     "procurement": r"procurement team|procurement office|procurement department|procurement|"
@@ -46,12 +46,13 @@ ROLES: dict[str, str] = {
     "architect": r"(?:enterprise |solutions? |data |cloud |chief )?architects?|architecture (?:review )?board|"
     r"architecture team",
     "manager": r"boss|manager|team lead|line manager",
-    "board": r"board of directors|board|investors",
+    "board": r"board of directors|board|investors|trustees",
     "dba": r"dbas?|database administrators?|database team",
     "qa_team": r"qa team|qa department|qa|quality assurance(?: team)?|validation team|quality team",
     "end_users": r"end users|users|researchers|clinicians|doctors|nurses|physicians|pharmacists|store managers|"
     r"site managers|plant managers|employees|staff|teachers|field teams?|operators|actuaries|underwriters|"
-    r"traders|planners|dispatchers|technicians|statisticians|economists|agents|sales reps|recruiters",
+    r"traders|planners|dispatchers|technicians|statisticians|economists|agents|sales reps|recruiters|agronomists|"
+    r"hotel managers|branch managers|shop managers",
     "marketing_team": r"marketing ops team|marketing ops|marketing operations|marketing team|marketing|"
     r"growth team|demand gen team",
     "sales_team": r"sales ops|sales team|sales|revops|revenue operations",
@@ -107,7 +108,8 @@ BARE = re.compile(
 NOT_A_PERSON = re.compile(
     r"\s*(?:role|roles|account|accounts|user|permission|permissions|view|dashboard|group|persona|seat|"
     r"seats|license|licenses|plan|report|reports|portal|mode|workspace|template|page|pages|center|centre|"
-    r"guide|documentation|docs|section|questionnaire)\b",
+    r"guide|documentation|docs|section|questionnaire|version|versions|cloud|site|website|copy|materials?|"
+    r"collateral|speak)\b",
     re.IGNORECASE,
 )
 NOT_OURS = re.compile(r"\b(?:your|you guys'?|vendor'?s)\s+$", re.IGNORECASE)
