@@ -7,7 +7,7 @@ import pytest
 
 from assistant.deals.readiness import readiness_of
 from assistant.deals.turns import BuyerTurn
-from assistant.deals.types import Readiness
+from assistant.deals.types import ClaimItem, ClaimVerdict, Readiness
 
 
 def level(text: str) -> Readiness:
@@ -79,3 +79,9 @@ def test_a_step_after_a_blocker_supersedes_it():
     # The other order still blocks: the blocker is the buyer's last word.
     later_blocker = [BuyerTurn(1, turns[1].text), BuyerTurn(2, turns[0].text)]
     assert readiness_of(later_blocker, [], [], []).level == Readiness.BLOCKED
+
+
+def test_a_contradicted_claim_still_blocks_after_a_step():
+    claims = [ClaimItem("You have a Canadian region, right?", ClaimVerdict.CONTRADICTED, 1)]
+    turns = [BuyerTurn(1, "You have a Canadian region, right?"), BuyerTurn(2, "Can you send a quote?")]
+    assert readiness_of(turns, claims, [], []).level == Readiness.BLOCKED

@@ -94,11 +94,17 @@ def readiness_of(
                 (hard if settled else open_items).append(
                     Evidence(Signal.DEAL_BREAKER, sentence, turn.message_id)
                 )
-    if hard and pulls and pulls[-1].message_id > max(item.message_id for item in hard):
-        # The buyer stepped towards buying after the blocker ("that's a non-starter" ... "fine, quote us
-        # Enterprise then"): they found a way round it, so it stays listed but no longer blocks.
-        open_items = hard + open_items
-        hard = []
+    if pulls:
+        # A deal-breaker or veto the buyer stepped past ("that's a non-starter" ... "fine, quote us Enterprise
+        # then") stays listed but no longer blocks. A contradicted claim still does: the documents have not
+        # changed because the buyer asked for a quote.
+        passed = [
+            item
+            for item in hard
+            if item.signal in (Signal.DEAL_BREAKER, Signal.VETO) and item.message_id < pulls[-1].message_id
+        ]
+        hard = [item for item in hard if item not in passed]
+        open_items = passed + open_items
     confirmed = [
         Evidence(Signal.CONFIRMED_CLAIM, c.text, c.message_id)
         for c in claims
