@@ -2,8 +2,9 @@
 
 Precision first: a wrong verdict is a false promise (or a lost deal), so a verdict needs evidence that is
 about the claim. A sentence counts only when it holds the claim's names and figures and most of its other
-content words (its FAQ question counts with an FAQ answer); its polarity comes from the clause that
-governs the claim's subject; qualifiers ("Enterprise only", "since 4.2") become conditions; a figure is
+content words (its FAQ question counts with an FAQ answer), unless what it lacks is the fact itself or
+is replaced by another word in the same place (assistant/near_misses.py); its polarity comes from the
+clause that governs the claim's subject; qualifiers ("Enterprise only", "since 4.2") become conditions; a figure is
 compared only with a figure stated for the same unit. When the sentences about the claim disagree, or none
 is clearly about it, the verdict is "abstain" (not settled). A claim naming something no document mentions
 is "not_documented".
@@ -16,7 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.claims import Claim
+from assistant.near_misses import near_miss
 from assistant.qualifiers import (
+    BY_TIER,
     PLAN_WORDS,
     compares,
     conditions_in,
@@ -111,6 +114,9 @@ def _read(
             return reading("abstain", reason="a figure the sentence does not state alone")
         elif negative:
             return reading("abstain", reason="a different figure in a negative clause")
+        elif {number for number, _ in wanted} & set(_NUMBER.findall(clause)):
+            # "S uses 2 credits per hour, M 4, L 8": the claim's number is there, its unit elided.
+            return reading("abstain", reason="the claim's figure is in a list of figures")
         else:
             verdict = "yes" if claim_negative else "no"
             return reading(verdict, alternative=sentence, reason="the documents state a different figure")
@@ -139,7 +145,9 @@ def _read(
     open_conditions = [
         c
         for c in conditions
-        if c.value not in claim.text and not (c.kind == "tier" and c.value in named_plans)
+        if c.value not in claim.text
+        and not (c.kind == "tier" and c.value in named_plans)
+        and not (c.value == BY_TIER and named_plans)  # the buyer's tier is the one it depends on
     ]
     if stated_plans and not named_plans and not open_conditions and len(stated_plans) < len(PLAN_WORDS):
         # "free for qualified Growth and Enterprise prospects": bound to the plans it names.
@@ -151,11 +159,19 @@ def _read(
     return reading("no", alternative="", reason="the clause about it says the opposite")
 
 
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
 _VERSION_NUMBER = re.compile(r"\d+(?:\.\d+)*")
 _PRONOUN_SUBJECT = re.compile(
     r"^(?:(?:does|is|can|will|do|are|did|would)\s+)?(?:it|they|that|this|these|those)\b", re.IGNORECASE
 )
 _PRONOUN_OBJECT = re.compile(r"\b(?:on|with|for|support|use|run)\s+(?:it|them|that)\s*$", re.IGNORECASE)
+
+
+def points_back(claim: str) -> bool:
+    """Whether the claim ends on a pronoun ("Can we use CDC on it?"): what it is, the message says."""
+    return bool(_PRONOUN_OBJECT.search(claim))
+
+
 _EQUATIVE = re.compile(r"\bas \w+ as\b", re.IGNORECASE)
 
 
@@ -218,8 +234,13 @@ def judge(
         if not names <= held:
             continue
         alignment = len(terms & held) / len(terms)
-        if alignment >= ALIGNMENT:
-            readings.append(_read(claim, terms, candidate, alignment, context))
+        if alignment < ALIGNMENT:
+            continue
+        miss = near_miss(claim.text, terms - held, candidate.sentence)
+        if miss:
+            readings.append(_Reading("abstain", (), candidate, alignment, reason=miss))
+            continue
+        readings.append(_read(claim, terms, candidate, alignment, context))
     settled = [r for r in readings if r.verdict != "abstain"]
     if not settled:
         reason = readings[0].reason if readings else "no sentence is clearly about the claim"

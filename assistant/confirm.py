@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.claim_verdicts import candidates_from, judge
+from assistant.claim_verdicts import candidates_from, judge, points_back
 from assistant.claims import split_claims
 from assistant.ports import Vocabulary
 from assistant.sentences import content_terms, sentence_spans
@@ -36,7 +36,17 @@ class ClaimChecker:
         common_terms = getattr(self.vocabulary, "common_terms", None)
         common = common_terms(f"{context} {question}", COMMON_SHARE) if common_terms else set()
         candidates = candidates_from(hits)
-        return [judge(claim, candidates, unseen, context, common) for claim in claims]
+        # "We run Oracle 12c. Can we use CDC on it?": "it" is named in the message, so its names count.
+        return [
+            judge(
+                claim,
+                candidates,
+                unseen,
+                f"{context} {question}".strip() if points_back(claim.text) else context,
+                common,
+            )
+            for claim in claims
+        ]
 
 
 def turn_verdict(verdicts: Sequence[ClaimVerdict]) -> str | None:

@@ -22,7 +22,7 @@ def terms_of(text: str) -> set[str]:
 
 _NEGATION = re.compile(
     r"\b(?:not|no|never|cannot|none|nothing|neither|nor|without|unsupported|unavailable|disallowed|prohibited|"
-    r"ended|discontinued|no longer|"
+    r"ended|discontinued|no longer|excluded|excludes|"
     r"doesnt|dont|isnt|arent|cant|wont|didnt|wasnt)\b|n't\b",
     re.IGNORECASE,
 )
@@ -46,6 +46,13 @@ _VERSION = re.compile(
     re.IGNORECASE,
 )
 _EDITION = re.compile(r"\bonly (?:on|for) (?:the )?(?P<e>Galaxy [A-Z]\d+\w*|[A-Z]\d+\w*)\b")
+# "within the time-travel window of their tier": bound to a tier the sentence leaves open.
+_BY_TIER = re.compile(
+    r"\b(?:of|on|for|by) (?:their|your|its|each|the customer's) (?:tier|plan)\b"
+    r"|\bdepend(?:s|ing)? on (?:the |their |your )?(?:tier|plan)\b",
+    re.IGNORECASE,
+)
+BY_TIER = "depends on the tier"
 _FIGURE = re.compile(
     r"(?<![\w.])(?P<n>\d+(?:[.,]\d+)*)\s?(?:business |calendar |working )?(?P<u>%|percent|tb|gb|pb|mb|ms|seconds?|minutes?|hours?|days?|"
     r"weeks?|months?|years?|users?|seats?|credits?|regions?|workspaces?|vcpus?|requests?|columns?|times)\b",
@@ -129,6 +136,8 @@ def conditions_in(text: str) -> list[Condition]:
         found.append(Condition("version", match.group("v") or match.group("w")))
     for match in _EDITION.finditer(text):
         found.append(Condition("edition", match.group("e")))
+    if _BY_TIER.search(text):
+        found.append(Condition("limit", BY_TIER))
     return list(dict.fromkeys(found))
 
 

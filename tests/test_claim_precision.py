@@ -1,0 +1,78 @@
+"""The judge's precision rules for claims a sentence nearly matches (issue #11): a sentence that holds most
+of a claim's words but not what the claim says about them settles nothing.
+
+Each case is a wrong verdict the dev split of the confirmations produced before the rule.
+"""
+
+from __future__ import annotations
+
+from assistant.claim_verdicts import Candidate, judge
+from assistant.claims import Claim
+from assistant.confirm import ClaimChecker
+from assistant.qualifiers import BY_TIER, conditions_in
+from assistant.types import Condition
+from knowledge.types import Chunk, Hit
+
+
+def _judge(claim: str, sentence: str) -> str:
+    return judge(Claim(claim), [Candidate(sentence, "")], set()).verdict
+
+
+def test_excluded_from_is_a_denial():
+    sentence = (
+        "Outages caused by the customer's cloud account, such as revoked IAM permissions or exhausted quotas, "
+        "are excluded from the SLA."
+    )
+    assert _judge("outages caused by revoked IAM permissions are covered by the SLA", sentence) == "no"
+
+
+def test_the_claims_figure_in_a_list_with_its_unit_elided_is_not_a_different_figure():
+    sentence = "Larger clusters consume credits proportionally: S uses 2 credits per hour, M 4, L 8, XL 16."
+    assert _judge("an L cluster uses 8 credits per hour", sentence) == "abstain"
+    assert _judge("an S cluster uses 3 credits per hour", sentence) == "no", "a figure stated alone still is"
+
+
+def test_another_word_where_the_claim_has_one_the_sentence_lacks_settles_nothing():
+    sentence = "Resource monitors set credit budgets per workspace or per cluster, with alerts at thresholds."
+    verdict = judge(Claim("credit budgets can be set per user"), [Candidate(sentence, "")], set())
+    assert verdict.verdict == "abstain"
+    assert "per workspace" in verdict.reason
+    assert _judge("credit budgets can be set per workspace", sentence) == "yes"
+
+
+def test_a_sentence_without_what_the_claim_asserts_settles_nothing():
+    sentence = (
+        "Performing a Factory data reset on your device prevents it from accessing an encrypted SD card."
+    )
+    assert _judge("a factory data reset erases the SD card", sentence) == "abstain"
+    listed = (
+        "Items flagged as manual include stored procedures, Hive UDFs written in Java, and vendor functions."
+    )
+    assert _judge("Hive UDFs written in Java run as they are", listed) == "abstain"
+
+
+def test_a_limit_that_depends_on_the_tier_is_a_condition():
+    sentence = (
+        "Users can restore a dropped table with UNDROP TABLE, within the time-travel window of their tier:"
+    )
+    assert Condition("limit", BY_TIER) in conditions_in(sentence)
+    assert _judge("a dropped table can be restored with UNDROP TABLE", sentence) == "yes_with_conditions"
+    assert _judge("on Growth a dropped table can be restored with UNDROP TABLE", sentence) == "yes", (
+        "the buyer names the tier it depends on"
+    )
+
+
+class _Vocabulary:
+    def __init__(self, unseen: set[str]) -> None:
+        self.unseen = unseen
+
+    def unseen_terms(self, text: str) -> set[str]:
+        return self.unseen
+
+
+def test_a_pronoun_at_the_end_of_a_claim_takes_its_names_from_the_message():
+    faq = "Q: Do you support Oracle CDC?\nA: Yes, since DataPlane 4.2, for Oracle 19c and later, using LogMiner."
+    hits = [Hit(Chunk(id="c1", document_id="faq.csv", text=faq, title="FAQ"), score=1.0)]
+    checker = ClaimChecker(_Vocabulary({"12c"}))
+    (verdict,) = checker.check("We run Oracle 12c. Can we use CDC on it?", hits)
+    assert verdict.verdict == "not_documented", "Oracle 12c is what 'it' is, and no document names it"
