@@ -76,3 +76,16 @@ def test_a_pronoun_at_the_end_of_a_claim_takes_its_names_from_the_message():
     checker = ClaimChecker(_Vocabulary({"12c"}))
     (verdict,) = checker.check("We run Oracle 12c. Can we use CDC on it?", hits)
     assert verdict.verdict == "not_documented", "Oracle 12c is what 'it' is, and no document names it"
+
+
+def test_a_statement_asked_back_is_a_confirmation():
+    sentence = "Query history is kept for 1 year; notebook version history is kept for 90 days."
+    hits = [Hit(Chunk(id="c1", document_id="retention.md", text=sentence, title="Retention"), score=1.0)]
+    checker = ClaimChecker(_Vocabulary(set()))
+    (verdict,) = checker.check("Query history is kept for 1 year?", hits)
+    assert verdict.verdict == "yes"
+    (verdict,) = checker.check("On Enterprise, is query history kept for 1 year?", hits)
+    assert verdict.verdict == "yes", "a question after a framing clause"
+    assert checker.check("I read that query history is kept for 1 year.", hits)
+    assert checker.check("How long is query history kept?", hits) == []
+    assert checker.check("And for notebooks?", hits) == [], "an elliptical follow-up states nothing"
