@@ -2,7 +2,7 @@
 
 Precision first: a wrong verdict is a false promise (or a lost deal), so a verdict needs evidence that is
 about the claim. A sentence counts only when it holds the claim's names and figures and most of its other
-content words (its FAQ question counts with an FAQ answer), unless what it lacks is the fact itself or
+content words (its FAQ question, or the section heading it is under, counts with it), unless what it lacks is the fact itself or
 is replaced by another word in the same place (assistant/near_misses.py); its polarity comes from the
 clause that governs the claim's subject; qualifiers ("Enterprise only", "since 4.2") become conditions; a figure is
 compared only with a figure stated for the same unit. When the sentences about the claim disagree, or none
@@ -26,6 +26,7 @@ from assistant.qualifiers import (
     figures,
     governing_clause,
     negated,
+    plans_excluded,
     plans_named,
     stance,
     terms_of,
@@ -53,6 +54,14 @@ class Candidate:
     context: str  # an FAQ answer's question (a community answer's question); empty otherwise
     hit: Hit | None = None  # the retrieved passage it comes from (None: a sentence judged on its own)
     position: int | None = None  # 1-based rank of the hit: the [n] marker
+
+    @property
+    def heading(self) -> str:
+        """The section the sentence is under ("Customer VPC deployments"): it names what the sentence is
+        about when the sentence does not repeat it."""
+        if self.hit is None or self.context or "|" in self.sentence:
+            return ""  # a table row's own first cell says what it is about
+        return self.hit.chunk.heading
 
 
 def candidates_from(hits: Sequence[Hit]) -> list[Candidate]:
@@ -98,6 +107,13 @@ def _read(
 
     if sentence.count("|") >= 2:
         return reading("abstain", reason="a table row with a value per column")
+    named_plans = plans_named(f"{context} {claim.text}")
+    excluded, rest = plans_excluded(sentence)
+    if excluded and named_plans:
+        if named_plans <= excluded and not claim_negative:
+            return reading("no", alternative=rest.strip(), reason=f"not on {', '.join(sorted(excluded))}")
+        if not named_plans & excluded:
+            sentence = rest  # "...; it is not available on Starter" says nothing of the buyer's plan
     leading = _ANSWER_WORD.match(sentence) if candidate.context else None
     clause = sentence if leading else governing_clause(sentence, terms)
     negative = leading.group(1).lower() == "no" if leading else stance(sentence, terms)
@@ -123,7 +139,6 @@ def _read(
     if not wanted and stated and compares(clause):
         return reading("abstain", reason="a stated limit the claim does not give a figure for")
     conditions = conditions_in(sentence)
-    named_plans = plans_named(f"{context} {claim.text}")
     stated_plans = plans_named(f"{candidate.context} {sentence}")
     if named_plans and len(stated_plans) > 1 and (wanted or stated) and not conditions:
         return reading("abstain", reason="the sentence states figures for several plans")
@@ -230,7 +245,7 @@ def judge(
         return ClaimVerdict(claim.text, claim.polarity, "abstain", reason="a comparison is not checked")
     readings: list[_Reading] = []
     for candidate in candidates:
-        held = terms_of(candidate.sentence) | terms_of(candidate.context)
+        held = terms_of(candidate.sentence) | terms_of(candidate.context) | terms_of(candidate.heading)
         if not names <= held:
             continue
         alignment = len(terms & held) / len(terms)

@@ -37,7 +37,7 @@ PLAN_WORDS = ("Starter", "Growth", "Enterprise", "Standard", "Premium", "Busines
 _PLAN = "|".join(PLAN_WORDS)
 _TIER_ONLY = re.compile(
     rf"\bonly (?:on|in|with|for) (?:the )?(?P<a>{_PLAN})\b|\b(?P<b>{_PLAN})(?: (?:tier|plan|edition|Support))? only\b"
-    rf"|\b(?:available|included|offered) (?:only )?(?:on|in|with) (?:the )?(?P<c>{_PLAN})(?: (?:tier|plan))?"
+    rf"|(?<!not )(?<!never )\b(?:available|included|offered) (?:only )?(?:on|in|with) (?:the )?(?P<c>{_PLAN})(?: (?:tier|plan))?"
     rf"(?! and| or|,)\b",
 )
 _VERSION = re.compile(
@@ -67,7 +67,8 @@ _COMPARATOR = re.compile(
 
 # Phrases with a negation word that affirm ("can't beat the price", "no problem").
 _AFFIRMING = re.compile(
-    r"\b(?:can ?not|can't|cant) beat\b|\bno (?:problems?|issues?|doubt|complaints?)\b|\bnot only\b",
+    r"\b(?:can ?not|can't|cant) beat\b|\bno (?:problems?|issues?|doubt|complaints?)\b|\bnot only\b"
+    r"|\b(?:at )?no (?:additional|extra) (?:cost|charge|fee)s?\b",
     re.IGNORECASE,
 )
 
@@ -143,6 +144,19 @@ def conditions_in(text: str) -> list[Condition]:
 
 def plans_named(text: str) -> set[str]:
     return set(re.findall(rf"\b({_PLAN})\b", text))
+
+
+# "it is not available on Starter": a plan the fact is withheld from.
+_NOT_ON = re.compile(
+    rf"\b(?:not|never) (?:available|included|offered|supported) (?:on|in|with|for) (?:the )?(?P<plan>{_PLAN})\b"
+)
+
+
+def plans_excluded(text: str) -> tuple[set[str], str]:
+    """The plans `text` withholds the fact from, and the text without those phrases (what it says of the
+    other plans)."""
+    plans = {m.group("plan") for m in _NOT_ON.finditer(text)}
+    return plans, _NOT_ON.sub(" ", text)
 
 
 _MONEY = re.compile(r"[$€£]\s?(?P<n>\d+(?:[.,]\d+)*)")

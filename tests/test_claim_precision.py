@@ -6,7 +6,7 @@ Each case is a wrong verdict the dev split of the confirmations produced before 
 
 from __future__ import annotations
 
-from assistant.claim_verdicts import Candidate, judge
+from assistant.claim_verdicts import Candidate, candidates_from, judge
 from assistant.claims import Claim
 from assistant.confirm import ClaimChecker
 from assistant.qualifiers import BY_TIER, conditions_in
@@ -89,3 +89,23 @@ def test_a_statement_asked_back_is_a_confirmation():
     assert checker.check("I read that query history is kept for 1 year.", hits)
     assert checker.check("How long is query history kept?", hits) == []
     assert checker.check("And for notebooks?", hits) == [], "an elliptical follow-up states nothing"
+
+
+def _under(heading: str, text: str) -> list[Candidate]:
+    hit = Hit(Chunk(id="c1", document_id="doc.md", text=text, title="Doc", heading=heading), score=1.0)
+    return candidates_from([hit])
+
+
+def test_a_sentence_counts_with_the_heading_it_is_under_but_a_table_row_does_not():
+    sentence = "Infrastructure is created with the Terraform module and runs on Amazon EKS."
+    claim = Claim("Customer VPC runs on Amazon EKS")
+    assert judge(claim, _under("Customer VPC", sentence), set()).verdict == "yes"
+    assert judge(claim, _under("SaaS", sentence), set()).verdict == "abstain"
+    row = _under("Rate limits", "Ingestion API payload | 10 MB per request")
+    assert judge(Claim("a higher API rate limit can be requested"), row, set()).verdict == "abstain"
+
+
+def test_a_plan_the_sentence_withholds_the_fact_from():
+    sentence = "QMA is included at no additional cost on the Growth and Enterprise tiers; it is not available on Starter."
+    assert _judge("QMA is included on Starter", sentence) == "no"
+    assert _judge("QMA is included on Growth", sentence) == "yes", "'no additional cost' and Starter's clause"
