@@ -30,6 +30,8 @@ from assistant.qualifiers import (
     plans_named,
     stance,
     terms_of,
+    upper_bounds,
+    without_figures,
 )
 from assistant.sentences import is_question, split_sentences
 from assistant.types import ClaimVerdict, Condition
@@ -124,8 +126,12 @@ def _read(
     if wanted:
         units = {unit for _, unit in wanted}
         same_unit = {f for f in stated if f[1] in units}
+        above = {(n, u) for n, u in wanted for m, v in upper_bounds(clause) if u == v and float(n) > float(m)}
         if wanted <= stated:
             pass
+        elif above and not compares(claim.text) and not negative and not claim_negative:
+            # "Can a table have 5,000 columns?" against "Maximum of 4,096 columns per table."
+            return reading("no", alternative=sentence, reason="more than the documented maximum")
         elif not same_unit or compares(claim.text) or compares(clause) or len(same_unit) > 1:
             return reading("abstain", reason="a figure the sentence does not state alone")
         elif negative:
@@ -221,11 +227,12 @@ def judge(
     # A plan the claim names need not be in the sentence: "Enterprise only" answers a Growth claim.
     # Nor a figure's number: the figure is compared, not required ("90 days" against "30 days").
     numbers = {number for number, _ in figures(claim.text)}
-    names = {n for n in claim_names(claim.text) | claim_names(context) if n.replace(",", "") not in numbers}
+    said = without_figures(claim.text)  # "5,000 columns" is compared, its digits are not words to find
+    names = {n for n in claim_names(said) | claim_names(context) if n.replace(",", "") not in numbers}
     # Nor the words most passages contain (the product's name): they do not say what a sentence is about.
     ubiquitous = terms_of(" ".join(common))
     names -= _PLANS | ubiquitous
-    terms = {t for t in terms_of(claim.text) | claim_names(context) if t.replace(",", "") not in numbers}
+    terms = {t for t in terms_of(said) | claim_names(context) if t.replace(",", "") not in numbers}
     terms -= _GENERIC | _PLANS | ubiquitous
     missing_names = terms_of(" ".join(unseen)) & names
     if missing_names:

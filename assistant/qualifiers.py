@@ -54,13 +54,14 @@ _BY_TIER = re.compile(
 )
 BY_TIER = "depends on the tier"
 _FIGURE = re.compile(
-    r"(?<![\w.])(?P<n>\d+(?:[.,]\d+)*)\s?(?:business |calendar |working )?(?P<u>%|percent|tb|gb|pb|mb|ms|seconds?|minutes?|hours?|days?|"
-    r"weeks?|months?|years?|users?|seats?|credits?|regions?|workspaces?|vcpus?|requests?|columns?|times)\b",
+    r"(?<![\w.])(?P<n>\d+(?:[.,]\d+)*)\s?(?:(?P<m>thousand|million|billion) )?(?:business |calendar |working )?"
+    r"(?P<u>%|percent|tb|gb|pb|mb|ms|seconds?|minutes?|hours?|days?|"
+    r"weeks?|months?|years?|users?|seats?|credits?|regions?|workspaces?|vcpus?|requests?|columns?|rows?|recipients?|times)\b",
     re.IGNORECASE,
 )
 _COMPARATOR = re.compile(
     r"\b(?:under|less than|fewer than|more than|over|at least|at most|up to|within|above|below|"
-    r"or more|or less|maximum|minimum|max|min)\b",
+    r"or more|or less|maximum|minimum|max|min|capped at|no more than)\b",
     re.IGNORECASE,
 )
 
@@ -162,13 +163,39 @@ def plans_excluded(text: str) -> tuple[set[str], str]:
 _MONEY = re.compile(r"[$€£]\s?(?P<n>\d+(?:[.,]\d+)*)")
 
 
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+# "Maximum of 4,096 columns", "capped at 1 million rows", "up to 100 recipients": the most there can be.
+_UPPER_BOUND = re.compile(
+    r"\b(?:up to|at most|no more than|maximum(?: of)?|max(?:imum)?\.?|capped at|limited to|a limit of)\s+(?=[$€£]?\d)",
+    re.IGNORECASE,
+)
+
+
+def without_figures(text: str) -> str:
+    """`text` with the numbers of its figures left out ("5,000 columns" → "columns")."""
+    return _MONEY.sub(" ", _FIGURE.sub(lambda m: m.group("u"), text))
+
+
+def upper_bounds(text: str) -> set[tuple[str, str]]:
+    """The figures `text` states as a maximum."""
+    bounds = set()
+    for match in _UPPER_BOUND.finditer(text):
+        stated = _FIGURE.match(text, match.end())
+        if stated:
+            bounds |= figures(stated.group())
+    return bounds
+
+
 def figures(text: str) -> set[tuple[str, str]]:
     """(number, unit) pairs, units singular and lower-case: ("90", "day"); money as ("0.50", "$")."""
     out = {(m.group("n").replace(",", ""), "$") for m in _MONEY.finditer(text)}
     for match in _FIGURE.finditer(text):
         unit = match.group("u").lower()
         unit = {"percent": "%"}.get(unit, unit.rstrip("s") if len(unit) > 3 else unit)
-        out.add((match.group("n").replace(",", ""), unit))
+        number = match.group("n").replace(",", "")
+        if match.group("m"):  # "5 million rows" is 5000000 rows, as "5,000,000 rows" is
+            number = f"{float(number) * _SCALE[match.group('m').lower()]:.0f}"
+        out.add((number, unit))
     return out
 
 

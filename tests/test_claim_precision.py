@@ -109,3 +109,13 @@ def test_a_plan_the_sentence_withholds_the_fact_from():
     sentence = "QMA is included at no additional cost on the Growth and Enterprise tiers; it is not available on Starter."
     assert _judge("QMA is included on Starter", sentence) == "no"
     assert _judge("QMA is included on Growth", sentence) == "yes", "'no additional cost' and Starter's clause"
+
+
+def test_a_figure_above_a_documented_maximum_is_a_no():
+    assert _judge("a table can have 5,000 columns", "Maximum of 4,096 columns per table.") == "no"
+    capped = "Result sets downloaded in the web UI are capped at 1 million rows."
+    assert _judge("the web UI downloads 5 million rows", capped) == "no"
+    assert _judge("the web UI downloads 500,000 rows", capped) == "abstain", "below the maximum: not settled"
+    delivery = "Scheduled delivery sends a snapshot by email to up to 100 recipients per schedule."
+    verdict = judge(Claim("a scheduled delivery can go to 500 recipients"), [Candidate(delivery, "")], set())
+    assert (verdict.verdict, verdict.alternative) == ("no", delivery)
