@@ -7,7 +7,7 @@ Each case is a wrong verdict the dev split of the confirmations produced before 
 from __future__ import annotations
 
 from assistant.claim_verdicts import Candidate, candidates_from, judge
-from assistant.claims import Claim
+from assistant.claims import Claim, split_claims
 from assistant.confirm import ClaimChecker
 from assistant.qualifiers import BY_TIER, conditions_in
 from assistant.types import Condition
@@ -119,3 +119,22 @@ def test_a_figure_above_a_documented_maximum_is_a_no():
     delivery = "Scheduled delivery sends a snapshot by email to up to 100 recipients per schedule."
     verdict = judge(Claim("a scheduled delivery can go to 500 recipients"), [Candidate(delivery, "")], set())
     assert (verdict.verdict, verdict.alternative) == ("no", delivery)
+
+
+def test_two_predicates_or_two_objects_are_two_claims_with_the_shared_part():
+    def texts(message: str) -> list[str]:
+        return [c.text for c in split_claims(message)]
+
+    assert texts("Webhooks are signed with HMAC-SHA256 and retried for 48 hours?") == [
+        "Webhooks are signed with HMAC-SHA256",
+        "Webhooks are retried for 48 hours",
+    ]
+    assert texts("The dual-run lasts at least 4 weeks and includes a month-end close?") == [
+        "The dual-run lasts at least 4 weeks",
+        "The dual-run includes a month-end close",
+    ]
+    assert texts("Does Strata support MERGE and QUALIFY?") == [
+        "Does Strata support MERGE",
+        "Does Strata support QUALIFY",
+    ]
+    assert texts("Does QMA verify row counts and checksums?") == ["Does QMA verify row counts and checksums"]
