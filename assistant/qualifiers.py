@@ -52,7 +52,7 @@ _BY_TIER = re.compile(
     r"|\bdepend(?:s|ing)? on (?:the |their |your )?(?:tier|plan)\b",
     re.IGNORECASE,
 )
-BY_TIER = "depends on the tier"
+BY_TIER = "depending on the tier"
 _FIGURE = re.compile(
     r"(?<![\w.])(?P<n>\d+(?:[.,]\d+)*)\s?(?:(?P<m>thousand|million|billion) )?(?:business |calendar |working )?"
     r"(?P<u>%|percent|tb|gb|pb|mb|ms|seconds?|minutes?|hours?|days?|"

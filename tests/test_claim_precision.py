@@ -138,3 +138,13 @@ def test_two_predicates_or_two_objects_are_two_claims_with_the_shared_part():
         "Does Strata support QUALIFY",
     ]
     assert texts("Does QMA verify row counts and checksums?") == ["Does QMA verify row counts and checksums"]
+
+
+def test_a_tier_dependent_limit_reads_as_words_in_the_answer_line():
+    from assistant.claim_lines import claim_line
+    from assistant.types import ClaimVerdict
+
+    verdict = ClaimVerdict(
+        "restore a dropped table", "asserted", "yes_with_conditions", (Condition("limit", BY_TIER),)
+    )
+    assert claim_line(verdict, named=False).startswith("Yes, depending on the tier")
