@@ -39,7 +39,9 @@ from knowledge.types import Hit
 
 _FAQ = re.compile(r"^Q:\s*(.+?)\nA:\s*(.+)$", re.DOTALL)
 _ANSWER_WORD = re.compile(r"^\s*(yes|no)\b", re.IGNORECASE)
-_NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w.+/-]*[A-Za-z0-9]|[A-Za-z]*\d[\w.+/-]*)")
+_NAME = re.compile(
+    r"(?<![.?!]\s)(?<!^)\b([a-z]+[A-Z][\w.+/-]*|[A-Z][\w.+/-]*[A-Za-z0-9]|[A-Za-z]*\d[\w.+/-]*)"
+)
 # Words that ask rather than say what a claim is about: no sentence needs to contain them.
 _GENERIC = terms_of(
     "can could does do support supports supported use using work works able possible get allow allows "

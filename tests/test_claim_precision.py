@@ -148,3 +148,11 @@ def test_a_tier_dependent_limit_reads_as_words_in_the_answer_line():
         "restore a dropped table", "asserted", "yes_with_conditions", (Condition("limit", BY_TIER),)
     )
     assert claim_line(verdict, named=False).startswith("Yes, depending on the tier")
+
+
+def test_a_camel_case_name_no_document_holds_is_not_documented():
+    claim = Claim("Does the phone have an eSIM")
+    assert (
+        judge(claim, [Candidate("The phone has a nano-SIM card tray.", "")], {"esim"}).verdict
+        == "not_documented"
+    )
