@@ -2,12 +2,13 @@
 
 Precision first: a wrong verdict is a false promise (or a lost deal), so a verdict needs evidence that is
 about the claim. A sentence counts only when it holds the claim's names and figures and most of its other
-content words (its FAQ question, or the section heading it is under, counts with it), unless what it lacks is the fact itself or
-is replaced by another word in the same place (assistant/near_misses.py); its polarity comes from the
-clause that governs the claim's subject; qualifiers ("Enterprise only", "since 4.2") become conditions; a figure is
-compared only with a figure stated for the same unit. When the sentences about the claim disagree, or none
-is clearly about it, the verdict is "abstain" (not settled). A claim naming something no document mentions
-is "not_documented".
+content words (its FAQ question, or the section heading it is under, counts with it), unless what it
+lacks is the fact itself or is replaced by another word in the same place (assistant/near_misses.py);
+its polarity comes from the clause that governs the claim's subject; qualifiers ("Enterprise only",
+"since 4.2") become conditions; a figure is compared only with a figure stated for the same unit (or
+with a documented maximum). When the sentences about the claim disagree, or none is clearly about it,
+the verdict is "abstain" (not settled). A claim naming something no document mentions is
+"not_documented".
 """
 
 from __future__ import annotations
