@@ -26,6 +26,8 @@ def condition_words(conditions: Sequence[Condition]) -> str:
             )
         elif condition.kind == "edition":
             words.append(f"only on the {condition.value}")
+        elif condition.kind == "limit":
+            words.append(condition.value)  # "depending on the tier"
         else:
             words.append(f"{condition.kind}: {condition.value}")
     return ", ".join(words)

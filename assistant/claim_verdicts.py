@@ -2,11 +2,13 @@
 
 Precision first: a wrong verdict is a false promise (or a lost deal), so a verdict needs evidence that is
 about the claim. A sentence counts only when it holds the claim's names and figures and most of its other
-content words (its FAQ question counts with an FAQ answer); its polarity comes from the clause that
-governs the claim's subject; qualifiers ("Enterprise only", "since 4.2") become conditions; a figure is
-compared only with a figure stated for the same unit. When the sentences about the claim disagree, or none
-is clearly about it, the verdict is "abstain" (not settled). A claim naming something no document mentions
-is "not_documented".
+content words (its FAQ question, or the section heading it is under, counts with it), unless what it
+lacks is the fact itself or is replaced by another word in the same place (assistant/near_misses.py);
+its polarity comes from the clause that governs the claim's subject; qualifiers ("Enterprise only",
+"since 4.2") become conditions; a figure is compared only with a figure stated for the same unit (or
+with a documented maximum). When the sentences about the claim disagree, or none is clearly about it,
+the verdict is "abstain" (not settled). A claim naming something no document mentions is
+"not_documented".
 """
 
 from __future__ import annotations
@@ -16,16 +18,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.claims import Claim
+from assistant.near_misses import near_miss
 from assistant.qualifiers import (
+    BY_TIER,
     PLAN_WORDS,
     compares,
     conditions_in,
     figures,
     governing_clause,
     negated,
+    plans_excluded,
     plans_named,
     stance,
     terms_of,
+    upper_bounds,
+    without_figures,
 )
 from assistant.sentences import is_question, split_sentences
 from assistant.types import ClaimVerdict, Condition
@@ -33,7 +40,9 @@ from knowledge.types import Hit
 
 _FAQ = re.compile(r"^Q:\s*(.+?)\nA:\s*(.+)$", re.DOTALL)
 _ANSWER_WORD = re.compile(r"^\s*(yes|no)\b", re.IGNORECASE)
-_NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w.+/-]*[A-Za-z0-9]|[A-Za-z]*\d[\w.+/-]*)")
+_NAME = re.compile(
+    r"(?<![.?!]\s)(?<!^)\b([a-z]+[A-Z][\w.+/-]*|[A-Z][\w.+/-]*[A-Za-z0-9]|[A-Za-z]*\d[\w.+/-]*)"
+)
 # Words that ask rather than say what a claim is about: no sentence needs to contain them.
 _GENERIC = terms_of(
     "can could does do support supports supported use using work works able possible get allow allows "
@@ -50,6 +59,14 @@ class Candidate:
     context: str  # an FAQ answer's question (a community answer's question); empty otherwise
     hit: Hit | None = None  # the retrieved passage it comes from (None: a sentence judged on its own)
     position: int | None = None  # 1-based rank of the hit: the [n] marker
+
+    @property
+    def heading(self) -> str:
+        """The section the sentence is under ("Customer VPC deployments"): it names what the sentence is
+        about when the sentence does not repeat it."""
+        if self.hit is None or self.context or "|" in self.sentence:
+            return ""  # a table row's own first cell says what it is about
+        return self.hit.chunk.heading
 
 
 def candidates_from(hits: Sequence[Hit]) -> list[Candidate]:
@@ -95,6 +112,13 @@ def _read(
 
     if sentence.count("|") >= 2:
         return reading("abstain", reason="a table row with a value per column")
+    named_plans = plans_named(f"{context} {claim.text}")
+    excluded, rest = plans_excluded(sentence)
+    if excluded and named_plans:
+        if named_plans <= excluded and not claim_negative:
+            return reading("no", alternative=rest.strip(), reason=f"not on {', '.join(sorted(excluded))}")
+        if not named_plans & excluded:
+            sentence = rest  # "...; it is not available on Starter" says nothing of the buyer's plan
     leading = _ANSWER_WORD.match(sentence) if candidate.context else None
     clause = sentence if leading else governing_clause(sentence, terms)
     negative = leading.group(1).lower() == "no" if leading else stance(sentence, terms)
@@ -105,19 +129,25 @@ def _read(
     if wanted:
         units = {unit for _, unit in wanted}
         same_unit = {f for f in stated if f[1] in units}
+        above = {(n, u) for n, u in wanted for m, v in upper_bounds(clause) if u == v and float(n) > float(m)}
         if wanted <= stated:
             pass
+        elif above and not compares(claim.text) and not negative and not claim_negative:
+            # "Can a table have 5,000 columns?" against "Maximum of 4,096 columns per table."
+            return reading("no", alternative=sentence, reason="more than the documented maximum")
         elif not same_unit or compares(claim.text) or compares(clause) or len(same_unit) > 1:
             return reading("abstain", reason="a figure the sentence does not state alone")
         elif negative:
             return reading("abstain", reason="a different figure in a negative clause")
+        elif {number for number, _ in wanted} & set(_NUMBER.findall(clause)):
+            # "S uses 2 credits per hour, M 4, L 8": the claim's number is there, its unit elided.
+            return reading("abstain", reason="the claim's figure is in a list of figures")
         else:
             verdict = "yes" if claim_negative else "no"
             return reading(verdict, alternative=sentence, reason="the documents state a different figure")
     if not wanted and stated and compares(clause):
         return reading("abstain", reason="a stated limit the claim does not give a figure for")
     conditions = conditions_in(sentence)
-    named_plans = plans_named(f"{context} {claim.text}")
     stated_plans = plans_named(f"{candidate.context} {sentence}")
     if named_plans and len(stated_plans) > 1 and (wanted or stated) and not conditions:
         return reading("abstain", reason="the sentence states figures for several plans")
@@ -139,7 +169,9 @@ def _read(
     open_conditions = [
         c
         for c in conditions
-        if c.value not in claim.text and not (c.kind == "tier" and c.value in named_plans)
+        if c.value not in claim.text
+        and not (c.kind == "tier" and c.value in named_plans)
+        and not (c.value == BY_TIER and named_plans)  # the buyer's tier is the one it depends on
     ]
     if stated_plans and not named_plans and not open_conditions and len(stated_plans) < len(PLAN_WORDS):
         # "free for qualified Growth and Enterprise prospects": bound to the plans it names.
@@ -151,11 +183,19 @@ def _read(
     return reading("no", alternative="", reason="the clause about it says the opposite")
 
 
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
 _VERSION_NUMBER = re.compile(r"\d+(?:\.\d+)*")
 _PRONOUN_SUBJECT = re.compile(
     r"^(?:(?:does|is|can|will|do|are|did|would)\s+)?(?:it|they|that|this|these|those)\b", re.IGNORECASE
 )
 _PRONOUN_OBJECT = re.compile(r"\b(?:on|with|for|support|use|run)\s+(?:it|them|that)\s*$", re.IGNORECASE)
+
+
+def points_back(claim: str) -> bool:
+    """Whether the claim ends on a pronoun ("Can we use CDC on it?"): what it is, the message says."""
+    return bool(_PRONOUN_OBJECT.search(claim))
+
+
 _EQUATIVE = re.compile(r"\bas \w+ as\b", re.IGNORECASE)
 
 
@@ -190,11 +230,12 @@ def judge(
     # A plan the claim names need not be in the sentence: "Enterprise only" answers a Growth claim.
     # Nor a figure's number: the figure is compared, not required ("90 days" against "30 days").
     numbers = {number for number, _ in figures(claim.text)}
-    names = {n for n in claim_names(claim.text) | claim_names(context) if n.replace(",", "") not in numbers}
+    said = without_figures(claim.text)  # "5,000 columns" is compared, its digits are not words to find
+    names = {n for n in claim_names(said) | claim_names(context) if n.replace(",", "") not in numbers}
     # Nor the words most passages contain (the product's name): they do not say what a sentence is about.
     ubiquitous = terms_of(" ".join(common))
     names -= _PLANS | ubiquitous
-    terms = {t for t in terms_of(claim.text) | claim_names(context) if t.replace(",", "") not in numbers}
+    terms = {t for t in terms_of(said) | claim_names(context) if t.replace(",", "") not in numbers}
     terms -= _GENERIC | _PLANS | ubiquitous
     missing_names = terms_of(" ".join(unseen)) & names
     if missing_names:
@@ -214,12 +255,17 @@ def judge(
         return ClaimVerdict(claim.text, claim.polarity, "abstain", reason="a comparison is not checked")
     readings: list[_Reading] = []
     for candidate in candidates:
-        held = terms_of(candidate.sentence) | terms_of(candidate.context)
+        held = terms_of(candidate.sentence) | terms_of(candidate.context) | terms_of(candidate.heading)
         if not names <= held:
             continue
         alignment = len(terms & held) / len(terms)
-        if alignment >= ALIGNMENT:
-            readings.append(_read(claim, terms, candidate, alignment, context))
+        if alignment < ALIGNMENT:
+            continue
+        miss = near_miss(claim.text, terms - held, candidate.sentence)
+        if miss:
+            readings.append(_Reading("abstain", (), candidate, alignment, reason=miss))
+            continue
+        readings.append(_read(claim, terms, candidate, alignment, context))
     settled = [r for r in readings if r.verdict != "abstain"]
     if not settled:
         reason = readings[0].reason if readings else "no sentence is clearly about the claim"

@@ -4,9 +4,11 @@
 right?" makes two claims: Kafka can be streamed in (asserted), and a stream processor is NOT needed (the
 buyer denies a need). Each claim gets its own verdict. The splitter is deliberately shallow: it cuts at
 clause coordination ("and can ...", ", and ...", "and also", "or do we have to"), at "without ..." and at
-"(do) not have to / don't need to ..."; it does not cut a noun list ("row counts and checksums") unless
-the list is of separate things to confirm ("MERGE and QUALIFY" stays one claim: precision first, a claim
-too broad is judged on all its terms at once).
+"(do) not have to / don't need to ...", and inside a clause at "and" between two predicates of one
+subject ("Webhooks are signed with HMAC-SHA256 and retried for 48 hours") or two short objects of
+"support / include / offer / get / have" ("Does Strata support MERGE and QUALIFY?"): each gets the shared
+subject or verb. Any other noun list stays one claim ("verify row counts and checksums"): precision
+first, a claim too broad is judged on all its terms at once.
 """
 
 from __future__ import annotations
@@ -49,6 +51,43 @@ _NO_NEED = re.compile(
     r"(?:have to|need to|need|have)\s+(?P<rest>.+)$",
     re.IGNORECASE,
 )
+
+
+# Coordination inside one clause: "Webhooks are signed with HMAC-SHA256 and retried for 48 hours" (two
+# predicates of one subject), "Does Strata support MERGE and QUALIFY" (two objects of one verb).
+_LIST_VERB = r"(?:support|supports|include|includes|offer|offers|get|gets|have|has)"
+_OBJECTS = re.compile(rf"^(?P<head>.*?\b{_LIST_VERB}\s+)(?P<a>[^,]+?)\s+and\s+(?P<b>[^,]+)$", re.IGNORECASE)
+_SUBJECT = re.compile(
+    r"^(?P<subject>(?!(?:is|are|can|could|does|do|did|will|would|has|have)\b)[^,]+?)\s+"
+    r"(?P<verb>is|are|lasts|takes|includes|runs|needs|uses|supports|works|gets|has)\s+(?P<a>[^,]+?)"
+    r"\s+and\s+(?P<b>[^,]+)$",
+    re.IGNORECASE,
+)
+_PARTICIPLE = re.compile(r"^(?:\w+ed|kept|built|taken|sold|held|made|paid|sent|run|written)$", re.IGNORECASE)
+_FINITE = re.compile(
+    r"^(?:(?:take|include|run|need|support|work|use|get|last|cost|require|allow|offer)s?|has|have)$",
+    re.IGNORECASE,
+)
+MAX_ITEM_WORDS = 5  # a list item longer than this is a clause the cut above handles, or prose
+
+
+def _coordinated(piece: str) -> list[str]:
+    """`piece` cut where it coordinates two predicates of one subject or two objects of one verb."""
+    found = _SUBJECT.match(piece)
+    if found and len(found.group("subject").split()) <= MAX_ITEM_WORDS:
+        first = found.group("b").split()[0]
+        subject, verb = found.group("subject"), found.group("verb")
+        if _PARTICIPLE.match(first) and verb.lower() in ("is", "are"):
+            return [f"{subject} {verb} {found.group('a')}", f"{subject} {verb} {found.group('b')}"]
+        if _FINITE.match(first):
+            return [f"{subject} {verb} {found.group('a')}", f"{subject} {found.group('b')}"]
+    found = _OBJECTS.match(piece)
+    if found and all(
+        len(found.group(k).split()) <= MAX_ITEM_WORDS and not _FINITE.match(found.group(k).split()[0])
+        for k in ("a", "b")
+    ):
+        return [f"{found.group('head')}{found.group('a')}", f"{found.group('head')}{found.group('b')}"]
+    return [piece]
 
 
 @dataclass(frozen=True)
@@ -96,5 +135,5 @@ def split_claims(message: str) -> list[Claim]:
             claims.append(Claim(piece[: without.start()].strip(" ,."), "asserted"))
             claims.append(Claim(without.group("rest").strip(" ,."), "denied"))
             continue
-        claims.append(Claim(piece, "asserted"))
+        claims.extend(Claim(part, "asserted") for part in _coordinated(piece))
     return claims or [Claim(text)]

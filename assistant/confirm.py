@@ -9,13 +9,37 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.claim_verdicts import candidates_from, judge
+from assistant.claim_verdicts import candidates_from, judge, points_back
 from assistant.claims import split_claims
 from assistant.ports import Vocabulary
 from assistant.sentences import content_terms, sentence_spans
 from assistant.types import ClaimVerdict
 from assistant.verdict import asks_yes_or_no
 from knowledge.types import Hit
+
+# A statement asked back ("Query history is kept for a year?"), a question after a framing clause ("If
+# an outage is ours, is it covered?") or a reported claim ("I read that ..."): a yes/no question too.
+_OPEN_QUESTION = re.compile(r"^\W*(?:and\s+|so\s+)?(?:how|what|which|when|where|why|who|whom|whose)\b", re.I)
+_ELLIPTICAL = re.compile(r"^\W*(?:and|or|but|also)\b", re.I)
+_FRAMED_QUESTION = re.compile(
+    r",\s+(?:is|are|can|could|does|do|did|will|would|should|has|have|was|were|may|must)\s+\w", re.I
+)
+_REPORTED = re.compile(r"^\s*(?:i|we)\s+(?:read|heard|was told|were told|saw)\s+that\b", re.I)
+MIN_STATEMENT_WORDS = 4  # "And for query submission?" continues a question: not a claim of its own
+
+
+def asks_to_confirm(message: str) -> bool:
+    """Whether `message` asks for a yes or no on something it states."""
+    if asks_yes_or_no(message) or _REPORTED.match(message):
+        return True
+    spans = [s.strip() for s in sentence_spans(message) if s.strip()]
+    last = spans[-1] if spans else ""
+    if not last.endswith("?") or _OPEN_QUESTION.match(last):
+        return False
+    if _FRAMED_QUESTION.search(last):
+        return True
+    return len(last.split()) >= MIN_STATEMENT_WORDS and not _ELLIPTICAL.match(last)
+
 
 COMMON_SHARE = 0.3  # a word in this share of all chunks names the product, not a fact (dev split)
 MAX_CLAIMS = 6  # a longer list is a requirements document, not a confirmation: judged as given, capped
@@ -27,7 +51,7 @@ class ClaimChecker:
 
     def check(self, question: str, hits: Sequence[Hit], *, context: str = "") -> list[ClaimVerdict]:
         """The verdicts on `question`'s claims; `context` is the earlier question a follow-up continues."""
-        if not asks_yes_or_no(question):
+        if not asks_to_confirm(question):
             return []
         claims = split_claims(question)[:MAX_CLAIMS]
         if not claims:
@@ -36,7 +60,17 @@ class ClaimChecker:
         common_terms = getattr(self.vocabulary, "common_terms", None)
         common = common_terms(f"{context} {question}", COMMON_SHARE) if common_terms else set()
         candidates = candidates_from(hits)
-        return [judge(claim, candidates, unseen, context, common) for claim in claims]
+        # "We run Oracle 12c. Can we use CDC on it?": "it" is named in the message, so its names count.
+        return [
+            judge(
+                claim,
+                candidates,
+                unseen,
+                f"{context} {question}".strip() if points_back(claim.text) else context,
+                common,
+            )
+            for claim in claims
+        ]
 
 
 def turn_verdict(verdicts: Sequence[ClaimVerdict]) -> str | None:

@@ -22,7 +22,7 @@ def terms_of(text: str) -> set[str]:
 
 _NEGATION = re.compile(
     r"\b(?:not|no|never|cannot|none|nothing|neither|nor|without|unsupported|unavailable|disallowed|prohibited|"
-    r"ended|discontinued|no longer|"
+    r"ended|discontinued|no longer|excluded|excludes|"
     r"doesnt|dont|isnt|arent|cant|wont|didnt|wasnt)\b|n't\b",
     re.IGNORECASE,
 )
@@ -37,7 +37,7 @@ PLAN_WORDS = ("Starter", "Growth", "Enterprise", "Standard", "Premium", "Busines
 _PLAN = "|".join(PLAN_WORDS)
 _TIER_ONLY = re.compile(
     rf"\bonly (?:on|in|with|for) (?:the )?(?P<a>{_PLAN})\b|\b(?P<b>{_PLAN})(?: (?:tier|plan|edition|Support))? only\b"
-    rf"|\b(?:available|included|offered) (?:only )?(?:on|in|with) (?:the )?(?P<c>{_PLAN})(?: (?:tier|plan))?"
+    rf"|(?<!not )(?<!never )\b(?:available|included|offered) (?:only )?(?:on|in|with) (?:the )?(?P<c>{_PLAN})(?: (?:tier|plan))?"
     rf"(?! and| or|,)\b",
 )
 _VERSION = re.compile(
@@ -46,21 +46,30 @@ _VERSION = re.compile(
     re.IGNORECASE,
 )
 _EDITION = re.compile(r"\bonly (?:on|for) (?:the )?(?P<e>Galaxy [A-Z]\d+\w*|[A-Z]\d+\w*)\b")
+# "within the time-travel window of their tier": bound to a tier the sentence leaves open.
+_BY_TIER = re.compile(
+    r"\b(?:of|on|for|by) (?:their|your|its|each|the customer's) (?:tier|plan)\b"
+    r"|\bdepend(?:s|ing)? on (?:the |their |your )?(?:tier|plan)\b",
+    re.IGNORECASE,
+)
+BY_TIER = "depending on the tier"
 _FIGURE = re.compile(
-    r"(?<![\w.])(?P<n>\d+(?:[.,]\d+)*)\s?(?:business |calendar |working )?(?P<u>%|percent|tb|gb|pb|mb|ms|seconds?|minutes?|hours?|days?|"
-    r"weeks?|months?|years?|users?|seats?|credits?|regions?|workspaces?|vcpus?|requests?|columns?|times)\b",
+    r"(?<![\w.])(?P<n>\d+(?:[.,]\d+)*)\s?(?:(?P<m>thousand|million|billion) )?(?:business |calendar |working )?"
+    r"(?P<u>%|percent|tb|gb|pb|mb|ms|seconds?|minutes?|hours?|days?|"
+    r"weeks?|months?|years?|users?|seats?|credits?|regions?|workspaces?|vcpus?|requests?|columns?|rows?|recipients?|times)\b",
     re.IGNORECASE,
 )
 _COMPARATOR = re.compile(
     r"\b(?:under|less than|fewer than|more than|over|at least|at most|up to|within|above|below|"
-    r"or more|or less|maximum|minimum|max|min)\b",
+    r"or more|or less|maximum|minimum|max|min|capped at|no more than)\b",
     re.IGNORECASE,
 )
 
 
 # Phrases with a negation word that affirm ("can't beat the price", "no problem").
 _AFFIRMING = re.compile(
-    r"\b(?:can ?not|can't|cant) beat\b|\bno (?:problems?|issues?|doubt|complaints?)\b|\bnot only\b",
+    r"\b(?:can ?not|can't|cant) beat\b|\bno (?:problems?|issues?|doubt|complaints?)\b|\bnot only\b"
+    r"|\b(?:at )?no (?:additional|extra) (?:cost|charge|fee)s?\b",
     re.IGNORECASE,
 )
 
@@ -129,6 +138,8 @@ def conditions_in(text: str) -> list[Condition]:
         found.append(Condition("version", match.group("v") or match.group("w")))
     for match in _EDITION.finditer(text):
         found.append(Condition("edition", match.group("e")))
+    if _BY_TIER.search(text):
+        found.append(Condition("limit", BY_TIER))
     return list(dict.fromkeys(found))
 
 
@@ -136,7 +147,43 @@ def plans_named(text: str) -> set[str]:
     return set(re.findall(rf"\b({_PLAN})\b", text))
 
 
+# "it is not available on Starter": a plan the fact is withheld from.
+_NOT_ON = re.compile(
+    rf"\b(?:not|never) (?:available|included|offered|supported) (?:on|in|with|for) (?:the )?(?P<plan>{_PLAN})\b"
+)
+
+
+def plans_excluded(text: str) -> tuple[set[str], str]:
+    """The plans `text` withholds the fact from, and the text without those phrases (what it says of the
+    other plans)."""
+    plans = {m.group("plan") for m in _NOT_ON.finditer(text)}
+    return plans, _NOT_ON.sub(" ", text)
+
+
 _MONEY = re.compile(r"[$€£]\s?(?P<n>\d+(?:[.,]\d+)*)")
+
+
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+# "Maximum of 4,096 columns", "capped at 1 million rows", "up to 100 recipients": the most there can be.
+_UPPER_BOUND = re.compile(
+    r"\b(?:up to|at most|no more than|maximum(?: of)?|max(?:imum)?\.?|capped at|limited to|a limit of)\s+(?=[$€£]?\d)",
+    re.IGNORECASE,
+)
+
+
+def without_figures(text: str) -> str:
+    """`text` with the numbers of its figures left out ("5,000 columns" → "columns")."""
+    return _MONEY.sub(" ", _FIGURE.sub(lambda m: m.group("u"), text))
+
+
+def upper_bounds(text: str) -> set[tuple[str, str]]:
+    """The figures `text` states as a maximum."""
+    bounds = set()
+    for match in _UPPER_BOUND.finditer(text):
+        stated = _FIGURE.match(text, match.end())
+        if stated:
+            bounds |= figures(stated.group())
+    return bounds
 
 
 def figures(text: str) -> set[tuple[str, str]]:
@@ -145,7 +192,10 @@ def figures(text: str) -> set[tuple[str, str]]:
     for match in _FIGURE.finditer(text):
         unit = match.group("u").lower()
         unit = {"percent": "%"}.get(unit, unit.rstrip("s") if len(unit) > 3 else unit)
-        out.add((match.group("n").replace(",", ""), unit))
+        number = match.group("n").replace(",", "")
+        if match.group("m"):  # "5 million rows" is 5000000 rows, as "5,000,000 rows" is
+            number = f"{float(number) * _SCALE[match.group('m').lower()]:.0f}"
+        out.add((number, unit))
     return out
 
 

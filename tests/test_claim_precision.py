@@ -1,0 +1,158 @@
+"""The judge's precision rules for claims a sentence nearly matches (issue #11): a sentence that holds most
+of a claim's words but not what the claim says about them settles nothing.
+
+Each case is a wrong verdict the dev split of the confirmations produced before the rule.
+"""
+
+from __future__ import annotations
+
+from assistant.claim_verdicts import Candidate, candidates_from, judge
+from assistant.claims import Claim, split_claims
+from assistant.confirm import ClaimChecker
+from assistant.qualifiers import BY_TIER, conditions_in
+from assistant.types import Condition
+from knowledge.types import Chunk, Hit
+
+
+def _judge(claim: str, sentence: str) -> str:
+    return judge(Claim(claim), [Candidate(sentence, "")], set()).verdict
+
+
+def test_excluded_from_is_a_denial():
+    sentence = (
+        "Outages caused by the customer's cloud account, such as revoked IAM permissions or exhausted quotas, "
+        "are excluded from the SLA."
+    )
+    assert _judge("outages caused by revoked IAM permissions are covered by the SLA", sentence) == "no"
+
+
+def test_the_claims_figure_in_a_list_with_its_unit_elided_is_not_a_different_figure():
+    sentence = "Larger clusters consume credits proportionally: S uses 2 credits per hour, M 4, L 8, XL 16."
+    assert _judge("an L cluster uses 8 credits per hour", sentence) == "abstain"
+    assert _judge("an S cluster uses 3 credits per hour", sentence) == "no", "a figure stated alone still is"
+
+
+def test_another_word_where_the_claim_has_one_the_sentence_lacks_settles_nothing():
+    sentence = "Resource monitors set credit budgets per workspace or per cluster, with alerts at thresholds."
+    verdict = judge(Claim("credit budgets can be set per user"), [Candidate(sentence, "")], set())
+    assert verdict.verdict == "abstain"
+    assert "per workspace" in verdict.reason
+    assert _judge("credit budgets can be set per workspace", sentence) == "yes"
+
+
+def test_a_sentence_without_what_the_claim_asserts_settles_nothing():
+    sentence = (
+        "Performing a Factory data reset on your device prevents it from accessing an encrypted SD card."
+    )
+    assert _judge("a factory data reset erases the SD card", sentence) == "abstain"
+    listed = (
+        "Items flagged as manual include stored procedures, Hive UDFs written in Java, and vendor functions."
+    )
+    assert _judge("Hive UDFs written in Java run as they are", listed) == "abstain"
+
+
+def test_a_limit_that_depends_on_the_tier_is_a_condition():
+    sentence = (
+        "Users can restore a dropped table with UNDROP TABLE, within the time-travel window of their tier:"
+    )
+    assert Condition("limit", BY_TIER) in conditions_in(sentence)
+    assert _judge("a dropped table can be restored with UNDROP TABLE", sentence) == "yes_with_conditions"
+    assert _judge("on Growth a dropped table can be restored with UNDROP TABLE", sentence) == "yes", (
+        "the buyer names the tier it depends on"
+    )
+
+
+class _Vocabulary:
+    def __init__(self, unseen: set[str]) -> None:
+        self.unseen = unseen
+
+    def unseen_terms(self, text: str) -> set[str]:
+        return self.unseen
+
+
+def test_a_pronoun_at_the_end_of_a_claim_takes_its_names_from_the_message():
+    faq = "Q: Do you support Oracle CDC?\nA: Yes, since DataPlane 4.2, for Oracle 19c and later, using LogMiner."
+    hits = [Hit(Chunk(id="c1", document_id="faq.csv", text=faq, title="FAQ"), score=1.0)]
+    checker = ClaimChecker(_Vocabulary({"12c"}))
+    (verdict,) = checker.check("We run Oracle 12c. Can we use CDC on it?", hits)
+    assert verdict.verdict == "not_documented", "Oracle 12c is what 'it' is, and no document names it"
+
+
+def test_a_statement_asked_back_is_a_confirmation():
+    sentence = "Query history is kept for 1 year; notebook version history is kept for 90 days."
+    hits = [Hit(Chunk(id="c1", document_id="retention.md", text=sentence, title="Retention"), score=1.0)]
+    checker = ClaimChecker(_Vocabulary(set()))
+    (verdict,) = checker.check("Query history is kept for 1 year?", hits)
+    assert verdict.verdict == "yes"
+    (verdict,) = checker.check("On Enterprise, is query history kept for 1 year?", hits)
+    assert verdict.verdict == "yes", "a question after a framing clause"
+    assert checker.check("I read that query history is kept for 1 year.", hits)
+    assert checker.check("How long is query history kept?", hits) == []
+    assert checker.check("And for notebooks?", hits) == [], "an elliptical follow-up states nothing"
+
+
+def _under(heading: str, text: str) -> list[Candidate]:
+    hit = Hit(Chunk(id="c1", document_id="doc.md", text=text, title="Doc", heading=heading), score=1.0)
+    return candidates_from([hit])
+
+
+def test_a_sentence_counts_with_the_heading_it_is_under_but_a_table_row_does_not():
+    sentence = "Infrastructure is created with the Terraform module and runs on Amazon EKS."
+    claim = Claim("Customer VPC runs on Amazon EKS")
+    assert judge(claim, _under("Customer VPC", sentence), set()).verdict == "yes"
+    assert judge(claim, _under("SaaS", sentence), set()).verdict == "abstain"
+    row = _under("Rate limits", "Ingestion API payload | 10 MB per request")
+    assert judge(Claim("a higher API rate limit can be requested"), row, set()).verdict == "abstain"
+
+
+def test_a_plan_the_sentence_withholds_the_fact_from():
+    sentence = "QMA is included at no additional cost on the Growth and Enterprise tiers; it is not available on Starter."
+    assert _judge("QMA is included on Starter", sentence) == "no"
+    assert _judge("QMA is included on Growth", sentence) == "yes", "'no additional cost' and Starter's clause"
+
+
+def test_a_figure_above_a_documented_maximum_is_a_no():
+    assert _judge("a table can have 5,000 columns", "Maximum of 4,096 columns per table.") == "no"
+    capped = "Result sets downloaded in the web UI are capped at 1 million rows."
+    assert _judge("the web UI downloads 5 million rows", capped) == "no"
+    assert _judge("the web UI downloads 500,000 rows", capped) == "abstain", "below the maximum: not settled"
+    delivery = "Scheduled delivery sends a snapshot by email to up to 100 recipients per schedule."
+    verdict = judge(Claim("a scheduled delivery can go to 500 recipients"), [Candidate(delivery, "")], set())
+    assert (verdict.verdict, verdict.alternative) == ("no", delivery)
+
+
+def test_two_predicates_or_two_objects_are_two_claims_with_the_shared_part():
+    def texts(message: str) -> list[str]:
+        return [c.text for c in split_claims(message)]
+
+    assert texts("Webhooks are signed with HMAC-SHA256 and retried for 48 hours?") == [
+        "Webhooks are signed with HMAC-SHA256",
+        "Webhooks are retried for 48 hours",
+    ]
+    assert texts("The dual-run lasts at least 4 weeks and includes a month-end close?") == [
+        "The dual-run lasts at least 4 weeks",
+        "The dual-run includes a month-end close",
+    ]
+    assert texts("Does Strata support MERGE and QUALIFY?") == [
+        "Does Strata support MERGE",
+        "Does Strata support QUALIFY",
+    ]
+    assert texts("Does QMA verify row counts and checksums?") == ["Does QMA verify row counts and checksums"]
+
+
+def test_a_tier_dependent_limit_reads_as_words_in_the_answer_line():
+    from assistant.claim_lines import claim_line
+    from assistant.types import ClaimVerdict
+
+    verdict = ClaimVerdict(
+        "restore a dropped table", "asserted", "yes_with_conditions", (Condition("limit", BY_TIER),)
+    )
+    assert claim_line(verdict, named=False).startswith("Yes, depending on the tier")
+
+
+def test_a_camel_case_name_no_document_holds_is_not_documented():
+    claim = Claim("Does the phone have an eSIM")
+    assert (
+        judge(claim, [Candidate("The phone has a nano-SIM card tray.", "")], {"esim"}).verdict
+        == "not_documented"
+    )
