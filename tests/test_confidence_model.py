@@ -143,7 +143,8 @@ def test_the_pipeline_scores_confidence_with_the_model(sample_kb, tmp_path):
     from assistant.wiring import build_assistant
 
     question = "How long are access tokens valid?"
-    assistant = build_assistant(Settings(home=tmp_path, _env_file=None), kb=sample_kb)
+    settings = Settings(home=tmp_path, calibrated_confidence=False, _env_file=None)
+    assistant = build_assistant(settings, kb=sample_kb)
     plain = assistant.ask(question)
     recorded = plain.trace.confidence
     assert recorded.answers is not None, "the evidence scorer ran"
@@ -156,3 +157,19 @@ def test_the_pipeline_scores_confidence_with_the_model(sample_kb, tmp_path):
     expected = assistant.confidence_model.probability(calibrated.trace.confidence.as_dict())
     assert calibrated.confidence == pytest.approx(expected, abs=1e-4)
     assert calibrated.confidence != plain.confidence
+
+
+def test_the_shipped_model_scores_confidence_by_default(sample_kb, tmp_path):
+    from assistant.confidence_model import DEFAULT_CONFIDENCE_MODEL
+    from assistant.wiring import build_assistant
+
+    assistant = build_assistant(Settings(home=tmp_path, _env_file=None), kb=sample_kb)
+    shipped = ConfidenceModel.load(DEFAULT_CONFIDENCE_MODEL)
+    assert assistant.confidence_model is not None
+    assert assistant.handoff_threshold == shipped.threshold, "the threshold chosen on dev with it"
+    answer = assistant.ask("How long are access tokens valid?")
+    assert answer.confidence == pytest.approx(
+        shipped.probability(answer.trace.confidence.as_dict()), abs=1e-4
+    )
+    off = build_assistant(Settings(home=tmp_path, calibrated_confidence=False, _env_file=None), kb=sample_kb)
+    assert off.confidence_model is None
