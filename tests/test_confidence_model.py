@@ -159,11 +159,12 @@ def test_the_pipeline_scores_confidence_with_the_model(sample_kb, tmp_path):
     assert calibrated.confidence != plain.confidence
 
 
-def test_the_shipped_model_scores_confidence_by_default(sample_kb, tmp_path):
+def test_the_shipped_model_scores_confidence_when_turned_on(sample_kb, tmp_path):
     from assistant.confidence_model import DEFAULT_CONFIDENCE_MODEL
     from assistant.wiring import build_assistant
 
-    assistant = build_assistant(Settings(home=tmp_path, _env_file=None), kb=sample_kb)
+    settings = Settings(home=tmp_path, calibrated_confidence=True, _env_file=None)
+    assistant = build_assistant(settings, kb=sample_kb)
     shipped = ConfidenceModel.load(DEFAULT_CONFIDENCE_MODEL)
     assert assistant.confidence_model is not None
     assert assistant.handoff_threshold == shipped.threshold, "the threshold chosen on dev with it"
@@ -171,5 +172,5 @@ def test_the_shipped_model_scores_confidence_by_default(sample_kb, tmp_path):
     assert answer.confidence == pytest.approx(
         shipped.probability(answer.trace.confidence.as_dict()), abs=1e-4
     )
-    off = build_assistant(Settings(home=tmp_path, calibrated_confidence=False, _env_file=None), kb=sample_kb)
-    assert off.confidence_model is None
+    off = build_assistant(Settings(home=tmp_path, _env_file=None), kb=sample_kb)
+    assert off.confidence_model is None, "off by default (docs/answers.md)"
