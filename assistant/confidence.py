@@ -27,6 +27,7 @@ class ConfidenceParts:
     score: float
     answers: float | None = None  # the best evidence sentence's P(answers); None without a scorer
     answers_cited: float | None = None  # P(answers) of the sentence the answer quotes first
+    answers_second: float | None = None  # the second-best P(answers): a clear winner is surer than a tie
     agreement: float | None = None  # dense and lexical agree on the top passage; None outside hybrid mode
     intents: dict[str, float] | None = None  # the intent probabilities
     rule_score: float | None = None  # the hand-set formula's score (the score itself without a model)
@@ -44,6 +45,7 @@ def confidence_parts(
     unknown_entities: int = 0,
     answers: float | None = None,
     answers_cited: float | None = None,
+    answers_second: float | None = None,
     agreement: float | None = None,
     intents: dict[str, float] | None = None,
     model: ConfidenceModel | None = None,
@@ -69,6 +71,7 @@ def confidence_parts(
         score=rule,
         answers=None if answers is None else round(answers, 4),
         answers_cited=None if answers_cited is None else round(answers_cited, 4),
+        answers_second=None if answers_second is None else round(answers_second, 4),
         agreement=None if agreement is None else round(agreement, 4),
         intents=intents,
         rule_score=rule,

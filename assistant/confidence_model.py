@@ -25,6 +25,9 @@ FORMAT = "lastmile-confidence/1"
 FEATURES = (
     "answers",  # the best evidence sentence's P(answers); 0 without a scorer
     "answers_cited",  # P(answers) of the sentence the answer quotes first; 0 when none
+    # best minus second-best P(answers): one clear answer against two near-equal ones (sample dev rows,
+    # fitted and measured in-sample: confidence AUC 0.740 -> 0.787)
+    "answers_margin",
     "agreement",  # dense and lexical retrieval agree on the top passage (1: both rank it first)
     "retrieval",  # top cosine mapped onto [0, 1]
     "coverage",  # share of the question's focus terms the cited quotes hold
@@ -45,6 +48,7 @@ def feature_vector(parts: Mapping[str, Any]) -> np.ndarray:
     values = {
         "answers": parts.get("answers") or 0.0,
         "answers_cited": parts.get("answers_cited") or 0.0,
+        "answers_margin": (parts.get("answers") or 0.0) - (parts.get("answers_second") or 0.0),
         "agreement": parts.get("agreement") if parts.get("agreement") is not None else 0.5,
         "retrieval": parts.get("retrieval") or 0.0,
         "coverage": parts.get("coverage") or 0.0,

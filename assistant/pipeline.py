@@ -183,14 +183,16 @@ class Assistant:
     ) -> ConfidenceParts:
         quotes = [c.quote for c in grounding.citations]
         scored = {e.sentence: e.answers for e in evidence if e.answers is not None}
+        ranked = sorted(scored.values(), reverse=True)
         return confidence_parts(
             top_similarity=top,
             coverage=coverage_of(question_focus(understanding.retrieval_query), quotes),
             groundedness=grounding.groundedness if composition.text else None,
             verdict=composition.verdict,
             unknown_entities=len(understanding.unknown_names),
-            answers=max(scored.values(), default=None),
+            answers=ranked[0] if ranked else None,
             answers_cited=scored.get(quotes[0]) if quotes else None,
+            answers_second=ranked[1] if len(ranked) > 1 else None,
             agreement=self._agreement(hits),
             intents=understanding.intents.probabilities(),
             model=self.confidence_model,

@@ -55,6 +55,15 @@ def test_the_best_scored_sentence_leads_and_at_most_two_follow():
         assert len(quotes) <= MAX_QUOTES == 3, text
 
 
+def test_the_top_passage_leads_unless_another_sentence_clearly_answers_better():
+    hits, found = evidence([(OTHERS[0], 0.5), (OTHERS[1], 0.6), (OTHERS[2], 0.1)])
+    text = compose("How is data encrypted?", ("clarification",), hits, found).text
+    assert quotes_of(text)[0].startswith(f"\u201c{OTHERS[0]}\u201d"), "0.6 is not clearly above the top's 0.5"
+    hits, found = evidence([(OTHERS[0], 0.2), (OTHERS[1], 0.6), (OTHERS[2], 0.1)])
+    text = compose("How is data encrypted?", ("clarification",), hits, found).text
+    assert quotes_of(text)[0].startswith(f"\u201c{OTHERS[1]}\u201d"), text
+
+
 def test_a_repeat_is_one_quote_citing_both_passages():
     hits, found = evidence([(FAQ, 0.9), (OTHERS[0], 0.2), (PAGE, 0.8)])
     composition = compose("Is DataPlane SOC 2 certified?", ("clarification",), hits, found)

@@ -65,6 +65,13 @@ def test_feature_vector_reads_every_part_in_order():
     assert values["clarification"] == 0.9
 
 
+def test_the_margin_over_the_runner_up_is_a_feature():
+    values = dict(zip(FEATURES, feature_vector(parts(0.7, answers_second=0.5)), strict=True))
+    assert values["answers_margin"] == pytest.approx(0.2)
+    alone = dict(zip(FEATURES, feature_vector(parts(0.7)), strict=True))
+    assert alone["answers_margin"] == pytest.approx(0.7), "no runner-up: the whole score is the margin"
+
+
 def test_fit_learns_what_predicts_a_correct_answer_from_dev_only():
     dev, test = fit_rows("dev", 120, seed=1), fit_rows("test", 60, seed=2)
     model = fit(dev + test)
@@ -136,10 +143,13 @@ def test_the_pipeline_scores_confidence_with_the_model(sample_kb, tmp_path):
     from assistant.wiring import build_assistant
 
     question = "How long are access tokens valid?"
-    assistant = build_assistant(Settings(home=tmp_path, _env_file=None), kb=sample_kb)
+    settings = Settings(home=tmp_path, calibrated_confidence=False, _env_file=None)
+    assistant = build_assistant(settings, kb=sample_kb)
     plain = assistant.ask(question)
     recorded = plain.trace.confidence
     assert recorded.answers is not None, "the evidence scorer ran"
+    assert recorded.answers_second is not None, "the runner-up is recorded: a tie is less sure than a winner"
+    assert recorded.answers_second <= recorded.answers
     assert plain.confidence == recorded.rule_score, "without a model, the hand-set formula"
 
     assistant.confidence_model = fit(fit_rows("dev", 80, seed=6))
@@ -147,3 +157,20 @@ def test_the_pipeline_scores_confidence_with_the_model(sample_kb, tmp_path):
     expected = assistant.confidence_model.probability(calibrated.trace.confidence.as_dict())
     assert calibrated.confidence == pytest.approx(expected, abs=1e-4)
     assert calibrated.confidence != plain.confidence
+
+
+def test_the_shipped_model_scores_confidence_when_turned_on(sample_kb, tmp_path):
+    from assistant.confidence_model import DEFAULT_CONFIDENCE_MODEL
+    from assistant.wiring import build_assistant
+
+    settings = Settings(home=tmp_path, calibrated_confidence=True, _env_file=None)
+    assistant = build_assistant(settings, kb=sample_kb)
+    shipped = ConfidenceModel.load(DEFAULT_CONFIDENCE_MODEL)
+    assert assistant.confidence_model is not None
+    assert assistant.handoff_threshold == shipped.threshold, "the threshold chosen on dev with it"
+    answer = assistant.ask("How long are access tokens valid?")
+    assert answer.confidence == pytest.approx(
+        shipped.probability(answer.trace.confidence.as_dict()), abs=1e-4
+    )
+    off = build_assistant(Settings(home=tmp_path, _env_file=None), kb=sample_kb)
+    assert off.confidence_model is None, "off by default (docs/answers.md)"
