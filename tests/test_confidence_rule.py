@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from assistant.confidence import confidence_parts
+from assistant.pipeline import unknown_entities
 from assistant.tuning import DEFAULT_TUNING
 
 # Sample dev question qm-040, "During the dual run we pay for both systems, correct?": the quoted sentence
@@ -35,3 +36,10 @@ def test_the_lift_keeps_groundedness_unknown_names_and_the_undocumented_cap():
 def test_nothing_composed_is_never_lifted():
     parts = confidence_parts(**{**DUAL_RUN, "groundedness": None}, answers_cited=0.95)
     assert parts.score == DEFAULT_TUNING.nothing_composed_cap
+
+
+def test_a_name_at_the_end_of_a_sentence_and_again_later_is_one_unknown_name():
+    # Sample dev question qm-019 counted "Segment." and "Segment" as two names, and two penalties.
+    question = "We collect web events with Segment. Is there a Segment integration?"
+    assert unknown_entities(question, {"segment"}) == ["Segment"]
+    assert unknown_entities("Does it run on Node.js?", {"node.js"}) == ["Node.js"]
