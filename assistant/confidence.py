@@ -58,7 +58,10 @@ def confidence_parts(
         score = min(score, t.nothing_composed_cap)
     else:
         score *= groundedness
-    score *= t.unknown_name_penalty ** min(unknown_entities, t.unknown_names_counted)
+    penalty = t.unknown_name_penalty ** min(unknown_entities, t.unknown_names_counted)
+    score *= penalty
+    if groundedness is not None and answers_cited is not None and answers_cited >= t.answers_trusted:
+        score = max(score, answers_cited * groundedness * penalty)
     if verdict == "not_documented":
         score = min(score, t.not_documented_cap)
     rule = round(max(0.0, min(1.0, score)), 4)

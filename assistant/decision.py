@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from assistant.intents import asks_for_contact
 from assistant.outcomes import FixedReply, Outcome, Reason, ReasonCode, is_knowledge_gap
 from assistant.sentences import content_terms
 from assistant.topics import sensitive_topics, statement_topics, unstated
@@ -69,7 +70,9 @@ def decide(facts: TurnFacts, *, threshold: float, tuning: Tuning) -> Decision:
         return Decision(
             Outcome.DECLINED, [Reason(ReasonCode.OUT_OF_SCOPE, "out of scope")], FixedReply.OUT_OF_SCOPE
         )
-    if facts.wants_human:
+    # The learned flag also fires on a question about a person the offer includes ("Do we get a named
+    # technical account manager?"): a request for a person says how to reach one, or who.
+    if facts.wants_human and asks_for_contact(facts.question):
         return Decision(
             Outcome.HANDED_OFF,
             [Reason(ReasonCode.HUMAN_REQUESTED, "buyer asked for a human")],

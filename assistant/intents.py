@@ -29,6 +29,17 @@ _HUMAN = (
     r"\b(talk|speak) to (a |an |someone|somebody|a human|sales|a person)|\b(human|real person|sales rep)\b"
 )
 _SMALL_TALK = r"^\s*(hi|hello|hey|thanks|thank you|ok|bye)[!. ]*$"
+# Words a request for a person carries: a way to reach one (talk, call, book, escalate...), someone to do it
+# (someone, a human, a rep, not a bot), or "who can ...". Every message labelled wants_human in the intent
+# train and dev sets has one (tests/test_human_request.py); "Do we get a named technical account manager?"
+# (a question about what a plan includes, which the learned flag took for a request) has none.
+_CONTACT = re.compile(
+    r"\b(talk|speak|chat|discuss|call|ring|phone|e-?mail|reach|contact|connect|touch|transfer|escalate|loop in"
+    r"|book|meet|meeting|visit|come|review|look at|check|demo|arrange|explain)\b"
+    r"|\b(someone|somebody|anyone|anybody|person|people|human|agent|rep|representative|salesman|sales ?person"
+    r"|not a (bot|chatbot))\b|\bwho (can|do|should|is|would)\b",
+    re.IGNORECASE,
+)
 
 
 class KeywordIntentClassifier:
@@ -49,6 +60,12 @@ class KeywordIntentClassifier:
             labels=labels,
             classifier=self.name,
         )
+
+
+def asks_for_contact(text: str) -> bool:
+    """Whether the message has the words of a request for a person (`_CONTACT`): what a wants_human flag
+    must be backed by before a turn goes to a person for that reason alone."""
+    return bool(_CONTACT.search(text))
 
 
 FLAG_LABELS = ("wants_human", "out_of_scope")

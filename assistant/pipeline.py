@@ -41,7 +41,9 @@ MAX_MESSAGE_CHARS = 4000  # a buyer message longer than this is refused, not tru
 def unknown_entities(question: str, unseen: set[str]) -> list[str]:
     """Capitalised names in the question (products, vendors, standards) that no document mentions."""
     names = re.findall(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w.+-]*)", question.strip())
-    return [name for name in dict.fromkeys(names) if name.lower().strip(".") in unseen]
+    # A sentence's last word keeps its full stop here: "with Segment. Is there a Segment ..." is one name.
+    names = [name.rstrip(".") for name in names]
+    return [name for name in dict.fromkeys(names) if name.lower() in unseen]
 
 
 class MessageRejected(ValueError):
