@@ -84,9 +84,12 @@ def is_supported(sentence: str, passage: str) -> bool:
     return bool(words) and len(words & content_words(passage)) / len(words) >= SUPPORT_OVERLAP
 
 
-def sentence_support(text: str, passages: Sequence[str]) -> tuple[int, int]:
-    """(supported, total) claim sentences of `text`, each checked against every cited passage."""
+def sentence_support(text: str, passages: Sequence[str], *, skip_framing: bool = False) -> tuple[int, int]:
+    """(supported, total) claim sentences of `text`, each checked against every cited passage; with
+    `skip_framing`, the composer's fixed lines (a verdict line, "not settled", the expert offer) aside."""
     sentences = claim_sentences(text)
+    if skip_framing:
+        sentences = [s for s in sentences if s not in _FRAMING_SENTENCES]
     supported = sum(1 for s in sentences if any(is_supported(s, p) for p in passages))
     return supported, len(sentences)
 
@@ -275,6 +278,7 @@ def summarize(rows: Sequence[Row]) -> dict:
     tp, fp, fn, _ = handoff_confusion(rows)
     precision, recall, f1 = precision_recall_f1(tp, fp, fn) if tp + fn else (None, None, None)
     sentences = sum(row.sentences for row in answered)
+    quote_sentences = sum(row.extras.get("quote_sentences", 0) for row in answered)
     latencies = [row.latency_ms for row in rows]
     first = [first_sentence_answers(row) for row in rows]
     metrics = {
@@ -284,6 +288,13 @@ def summarize(rows: Sequence[Row]) -> dict:
         "citation_precision": _mean([c for c in cited if c is not None]),
         "answer_token_f1": _mean([token_f1(row.answer, row.reference_answer) for row in f1_rows]),
         "groundedness": sum(row.supported_sentences for row in answered) / sentences if sentences else None,
+        # Reported beside it, not gated: the same without the composer's fixed lines, which no passage can
+        # support, so that answering more turns is not read as saying more unsupported things.
+        "groundedness_without_framing": (
+            sum(row.extras.get("quote_supported", 0) for row in answered) / quote_sentences
+            if quote_sentences
+            else None
+        ),
         "answered_rate": len(answered) / len(rows) if rows else None,
         "answered_and_correct": _mean([float(answered_correctly(row)) for row in scored]),
         "first_sentence_answers": _mean([float(f) for f in first if f is not None]),
@@ -301,6 +312,7 @@ def summarize(rows: Sequence[Row]) -> dict:
     counts = {
         # The pipeline's own groundedness (Answer.groundedness) where it reports one, for comparison.
         "pipeline_groundedness": _mean([g for g in own if g is not None]),
+        "n_sentences_without_framing": quote_sentences,
         "n_answerable": sum(1 for row in rows if row.answerable),
         "n_expect_handoff": sum(1 for row in rows if not row.answerable),
         "n_probes": sum(1 for row in rows if row.probe),

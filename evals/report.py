@@ -21,6 +21,11 @@ METRICS = (
     ("citation_precision", "cited documents that are gold", "n_citation_scored"),
     ("answer_token_f1", "token F1 of the answer against the reference", "n_token_f1_scored"),
     ("groundedness", "answer sentences supported by a cited passage", "n_answer_sentences"),
+    (
+        "groundedness_without_framing",
+        "the same, the composer's fixed lines (verdict line, expert offer) aside",
+        "n_sentences_without_framing",
+    ),
     ("answered_rate", "questions answered rather than handed off", "n"),
     (
         "answered_and_correct",

@@ -152,6 +152,9 @@ def ask_question(assistant: Assistant, question: EvalQuestion, labels: Labels | 
     texts = {hit.chunk.id: hit.chunk.text for hit in answer.hits}
     cited_passages = [texts.get(c.chunk_id, "") for c in answer.citations]
     supported, sentences = (0, 0) if answer.handoff else sentence_support(answer.text, cited_passages)
+    quote_supported, quote_sentences = (
+        (0, 0) if answer.handoff else sentence_support(answer.text, cited_passages, skip_framing=True)
+    )
     return Row(
         id=question.id,
         question=question.question,
@@ -178,6 +181,8 @@ def ask_question(assistant: Assistant, question: EvalQuestion, labels: Labels | 
         extras={
             "intent_classifier": answer.intents.classifier,
             "pipeline_groundedness": answer.groundedness,  # the pipeline's own measure
+            "quote_supported": quote_supported,  # groundedness without the composer's fixed lines
+            "quote_sentences": quote_sentences,
             "verdict": answer.verdict,
             "claim_verdicts": [v.as_dict() for v in answer.claim_verdicts],
             "outcome": answer.outcome.value,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.extractive import EXPERT_OFFER
 from assistant.outcomes import Reason, ReasonCode
 from evals.calibrate import best_f1, calibration, for_precision, sweep
 from evals.compare import compare
@@ -184,3 +185,22 @@ def test_dataset_and_probes(tmp_path):
     data.write_text('{"id": "a", "question": "Q?", "intents": ["curiosity"]}\n')
     with pytest.raises(DatasetError, match="curiosity"):
         load_dataset(data)
+
+
+def test_groundedness_without_framing_sets_the_composers_fixed_lines_aside():
+    passage = "All customer data at rest is encrypted with AES-256."
+    answer = f"\u201cAll customer data at rest is encrypted with AES-256.\u201d [1]\n\n{EXPERT_OFFER}"
+    assert sentence_support(answer, [passage]) == (1, 2)  # the offer counts as unsupported here
+    assert sentence_support(answer, [passage], skip_framing=True) == (1, 1)
+    # A sentence that is not one of the fixed lines still counts, supported or not.
+    unsupported = answer + "\n\nWe also include free onboarding for every customer."
+    assert sentence_support(unsupported, [passage], skip_framing=True) == (1, 2)
+    rows = [
+        row(sentences=2, supported_sentences=1, extras={"quote_sentences": 1, "quote_supported": 1}),
+        row(sentences=3, supported_sentences=1, extras={"quote_sentences": 2, "quote_supported": 1}),
+        row(handoff=True, extras={"quote_sentences": 5, "quote_supported": 0}),  # handed off: not counted
+    ]
+    summary = summarize(rows)
+    assert summary["groundedness"] == pytest.approx(2 / 5, abs=1e-4)  # figures are rounded to 4 places
+    assert summary["groundedness_without_framing"] == pytest.approx(2 / 3, abs=1e-4)
+    assert summary["n_sentences_without_framing"] == 3
