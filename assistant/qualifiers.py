@@ -37,7 +37,8 @@ PLAN_WORDS = ("Starter", "Growth", "Enterprise", "Standard", "Premium", "Busines
 _PLAN = "|".join(PLAN_WORDS)
 _TIER_ONLY = re.compile(
     rf"\bonly (?:on|in|with|for) (?:the )?(?P<a>{_PLAN})\b|\b(?P<b>{_PLAN})(?: (?:tier|plan|edition|Support))? only\b"
-    rf"|(?<!not )(?<!never )\b(?:available|included|offered) (?:only )?(?:on|in|with) (?:the )?(?P<c>{_PLAN})(?: (?:tier|plan))?"
+    rf"|(?<!not )(?<!never )\b(?:available|included|offered) (?:only )?(?:on|in|with) (?:the )?"
+    rf"(?P<c>{_PLAN})(?: (?:tier|plan))?"
     rf"(?! and| or|,)\b",
 )
 _VERSION = re.compile(
@@ -56,7 +57,8 @@ BY_TIER = "depending on the tier"
 _FIGURE = re.compile(
     r"(?<![\w.])(?P<n>\d+(?:[.,]\d+)*)\s?(?:(?P<m>thousand|million|billion) )?(?:business |calendar |working )?"
     r"(?P<u>%|percent|tb|gb|pb|mb|ms|seconds?|minutes?|hours?|days?|"
-    r"weeks?|months?|years?|users?|seats?|credits?|regions?|workspaces?|vcpus?|requests?|columns?|rows?|recipients?|times)\b",
+    r"weeks?|months?|years?|users?|seats?|credits?|regions?|workspaces?|vcpus?|requests?|columns?|rows?|"
+    r"recipients?|times)\b",
     re.IGNORECASE,
 )
 _COMPARATOR = re.compile(

@@ -62,7 +62,8 @@ TOPIC_PATTERNS: dict[Topic, re.Pattern[str]] = {
     Topic.SUPPORT: _words(
         r"support team|support engineers?|tickets?|someone to call|24/7|on-?call|response times?|"
         r"customer success|escalat\w*|what does support look like|(?:impossible|hard|difficult) to reach|"
-        r"unreachable|reach a human|(?:your|you|their) (?:people|team|staff|engineers) (?:respond|answer|reply)|support (?:line|desk|inbox|contract)s?|(?:premium|included|paid) support"
+        r"unreachable|reach a human|(?:your|you|their) (?:people|team|staff|engineers) (?:respond|answer|reply)|"
+        r"support (?:line|desk|inbox|contract)s?|(?:premium|included|paid) support"
     ),
     Topic.IMPLEMENTATION: _words(
         r"onboarding|implementation|roll[- ]?out|go live|go-live|live (?:before|by|in)|set-?up|learn\w*|deploy\w*|"

@@ -29,7 +29,9 @@ _MONTH = r"january|february|march|april|may|june|july|august|september|october|n
 # A concrete step towards buying.
 PULL = _cues(
     r"next steps?|get started|pilot|trial(?: account)?(?! data)|poc|proof of concept|sandbox|load test|quote|"
-    r"proposal|order form|draft contract|(?:the|your) contract|send (?:me |us )?(?:a |the )?contract|sign (?:a |the )?(?:[\w-]+ ){0,2}contract|contract (?:draft|review|terms)|msa|purchase order|security questionnaire|"
+    r"proposal|order form|draft contract|(?:the|your) contract|send (?:me |us )?(?:a |the )?contract|"
+    r"sign (?:a |the )?(?:[\w-]+ ){0,2}contract|contract (?:draft|review|terms)|msa|purchase order|"
+    r"security questionnaire|"
     r"vendor (?:security )?questionnaire|legal review|start reviewing|security review|budget meeting|"
     r"(?:approved|signed off on) (?:a |the )?(?:\w+ )?budget|budget (?:is |was )?(?:approved|allocated)|"
     r"shortlist\w*|decision by|by (?:the )?end of (?:the )?(?:quarter|month|year)|this quarter|next quarter|"
