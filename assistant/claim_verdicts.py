@@ -29,6 +29,7 @@ from assistant.qualifiers import (
     negated,
     plans_excluded,
     plans_named,
+    ranges,
     stance,
     terms_of,
     upper_bounds,
@@ -59,6 +60,7 @@ class Candidate:
     context: str  # an FAQ answer's question (a community answer's question); empty otherwise
     hit: Hit | None = None  # the retrieved passage it comes from (None: a sentence judged on its own)
     position: int | None = None  # 1-based rank of the hit: the [n] marker
+    follow: str = ""  # the next sentence when it restricts this one ("This is only available on ...")
 
     @property
     def heading(self) -> str:
@@ -78,10 +80,46 @@ def candidates_from(hits: Sequence[Hit]) -> list[Candidate]:
             for sentence in split_sentences(faq.group(2)):
                 out.append(Candidate(sentence, faq.group(1).strip(), hit, position))
             continue
-        for sentence in split_sentences(hit.chunk.text):
+        sentences = split_sentences(hit.chunk.text)
+        for index, sentence in enumerate(sentences):
             if not is_question(sentence) and len(terms_of(sentence)) >= 2:
-                out.append(Candidate(sentence, "", hit, position))
+                after = sentences[index + 1] if index + 1 < len(sentences) else ""
+                follow = after if _RESTRICTS_PREVIOUS.match(after) else ""
+                out.append(Candidate(sentence, "", hit, position, follow))
     return out
+
+
+# A sentence about the one before it that restricts it: "This is featured on the Galaxy S10e only.",
+# "This feature is not available on the Galaxy S10e.", "This option is only displayed when ...".
+_RESTRICTS_PREVIOUS = re.compile(
+    r"^(?:NOTE\s+)?This (?:feature|option|setting|mode|function|is|may|can|will)\b"
+    r"(?=.*(?:\bonly\b|\bnot (?:available|supported|featured)\b))",
+    re.IGNORECASE,
+)
+_EDITION_NAME = re.compile(r"\b(?:Galaxy )?([A-Z]\d+[a-z]?\+?)(?!\w)")
+_KEPT_TO_EDITION = re.compile(
+    r"\bonly (?:available |featured )?(?:on|for) (?:the )?(?:Galaxy )?([A-Z]\d+[a-z]?\+?)"
+    r"|\b(?:on|for) (?:the )?(?:Galaxy )?([A-Z]\d+[a-z]?\+?) only\b"
+)
+_NOT_ON_EDITION = re.compile(
+    r"\bnot (?:available|supported|featured) (?:on|for) (?:the )?(?:Galaxy )?([A-Z]\d+[a-z]?\+?)"
+)
+
+
+def _restriction(claim: str, follow: str) -> str | list[Condition]:
+    """What a restricting next sentence does to the claim: "no" when it withholds the fact from the edition
+    the claim names or keeps it to another one; else the conditions it adds (none when the claim already
+    names the edition it is kept to)."""
+    named = {e.lower() for e in _EDITION_NAME.findall(claim)}
+    denied = {e.lower() for e in _NOT_ON_EDITION.findall(follow)}
+    kept = {e.lower() for pair in _KEPT_TO_EDITION.findall(follow) for e in pair if e}
+    if named and (named & denied or (kept and not named & kept)):
+        return "no"
+    if denied:
+        return [] if named else [Condition("edition", f"not on {' '.join(sorted(denied))}")]
+    if kept:
+        return [] if named & kept else [Condition("edition", " ".join(sorted(kept)))]
+    return [Condition("limit", follow.rstrip("."))]
 
 
 def claim_names(text: str) -> set[str]:
@@ -139,6 +177,9 @@ def _read(
             return reading("abstain", reason="a figure the sentence does not state alone")
         elif negative:
             return reading("abstain", reason="a different figure in a negative clause")
+        elif any(lo <= float(n) <= hi for n, u in wanted for lo, hi, v in ranges(clause) if u == v):
+            # "QMA converts 88% of SQL" against "85 to 90%": inside the stated range, not a different figure.
+            return reading("abstain", reason="the claim's figure is inside a stated range")
         elif {number for number, _ in wanted} & set(_NUMBER.findall(clause)):
             # "S uses 2 credits per hour, M 4, L 8": the claim's number is there, its unit elided.
             return reading("abstain", reason="the claim's figure is in a list of figures")
@@ -148,6 +189,14 @@ def _read(
     if not wanted and stated and compares(clause):
         return reading("abstain", reason="a stated limit the claim does not give a figure for")
     conditions = conditions_in(sentence)
+    if candidate.follow:
+        # "You can lower the screen resolution ..." then "This feature is not available on the Galaxy S10e."
+        restriction = _restriction(claim.text, candidate.follow)
+        if restriction == "no":
+            if claim_negative:
+                return reading("abstain", reason="an edition restriction on a negative claim")
+            return reading("no", alternative=candidate.follow, reason="not on the edition the claim names")
+        conditions = [*conditions, *restriction]
     stated_plans = plans_named(f"{candidate.context} {sentence}")
     if named_plans and len(stated_plans) > 1 and (wanted or stated) and not conditions:
         return reading("abstain", reason="the sentence states figures for several plans")
@@ -217,6 +266,25 @@ def _number(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in match.group().split(".")) if match else ()
 
 
+# "supported on AWS and Azure only", "can only be applied to the Lock screen": a closed list.
+_ONLY = re.compile(r"(?<!\bnot )\bonly\b", re.IGNORECASE)
+CLOSED_LIST_VERDICT = "no"
+
+
+def _outside_closed_list(claim: Claim, names: set[str], candidate: Candidate) -> str:
+    """Why a sentence that closes a list ("... on AWS and Azure only") says no to a claim whose name it
+    holds only through its FAQ question ("Can Customer VPC run on Google Cloud?"), not the heading:
+    the list is the whole set and the claim's name is not in it (empty when that is not the case)."""
+    if not _ONLY.search(candidate.sentence) or claim.polarity == "denied" or negated(claim.text):
+        return ""
+    # "Yes, on the Enterprise tier only.": that only binds a tier, it does not close a list.
+    sentence = candidate.sentence
+    if negated(sentence) or _ANSWER_WORD.match(sentence) or conditions_in(sentence):
+        return ""
+    outside = names - terms_of(candidate.sentence) - terms_of(candidate.heading)  # the question's only
+    return f"a closed list without {', '.join(sorted(outside))}" if outside else ""
+
+
 def judge(
     claim: Claim,
     candidates: Sequence[Candidate],
@@ -254,8 +322,13 @@ def judge(
     if _EQUATIVE.search(claim.text):
         return ClaimVerdict(claim.text, claim.polarity, "abstain", reason="a comparison is not checked")
     readings: list[_Reading] = []
+    # An edition the claim names ("on my S10+") need not be in a sentence the next one restricts to or
+    # from an edition: that restriction is compared with it, as a plan is with "Enterprise only".
+    editions = {t for e in _EDITION_NAME.findall(claim.text) for t in terms_of(f"Galaxy {e}")}
     for candidate in candidates:
         held = terms_of(candidate.sentence) | terms_of(candidate.context) | terms_of(candidate.heading)
+        if editions and _EDITION_NAME.search(candidate.follow):
+            held |= editions
         if not names <= held:
             continue
         alignment = len(terms & held) / len(terms)
@@ -264,6 +337,12 @@ def judge(
         miss = near_miss(claim.text, terms - held, candidate.sentence)
         if miss:
             readings.append(_Reading("abstain", (), candidate, alignment, reason=miss))
+            continue
+        outside = _outside_closed_list(claim, names, candidate)
+        if outside:
+            readings.append(
+                _Reading(CLOSED_LIST_VERDICT, (), candidate, alignment, candidate.sentence, outside)
+            )
             continue
         readings.append(_read(claim, terms, candidate, alignment, context))
     settled = [r for r in readings if r.verdict != "abstain"]

@@ -56,9 +56,9 @@ _BY_TIER = re.compile(
 BY_TIER = "depending on the tier"
 _FIGURE = re.compile(
     r"(?<![\w.])(?P<n>\d+(?:[.,]\d+)*)\s?(?:(?P<m>thousand|million|billion) )?(?:business |calendar |working )?"
-    r"(?P<u>%|percent|tb|gb|pb|mb|ms|seconds?|minutes?|hours?|days?|"
+    r"(?P<u>%|(?:percent|tb|gb|pb|mb|ms|seconds?|minutes?|hours?|days?|"
     r"weeks?|months?|years?|users?|seats?|credits?|regions?|workspaces?|vcpus?|requests?|columns?|rows?|"
-    r"recipients?|times)\b",
+    r"recipients?|times)\b)",  # "%" is not followed by a word boundary ("99.9% for"): outside the \b
     re.IGNORECASE,
 )
 _COMPARATOR = re.compile(
@@ -186,6 +186,21 @@ def upper_bounds(text: str) -> set[tuple[str, str]]:
         if stated:
             bounds |= figures(stated.group())
     return bounds
+
+
+# "85 to 90% of SQL", "4 to 8 hours", "1-2 minutes": the first number shares the second's unit.
+_RANGE = re.compile(r"(?<![\w.])(?P<lo>\d+(?:\.\d+)?)\s?(?:to|-|\u2013)\s?(?=\d)")
+
+
+def ranges(text: str) -> set[tuple[float, float, str]]:
+    """(low, high, unit) of every range `text` states ("85 to 90%" → (85.0, 90.0, "%"))."""
+    out = set()
+    for match in _RANGE.finditer(text):
+        stated = _FIGURE.match(text, match.end())
+        if stated:
+            for number, unit in figures(stated.group()):
+                out.add((float(match.group("lo")), float(number), unit))
+    return out
 
 
 def figures(text: str) -> set[tuple[str, str]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from assistant.claim_verdicts import Candidate, candidates_from, judge
 from assistant.claims import Claim, split_claims
 from assistant.confirm import ClaimChecker
-from assistant.qualifiers import BY_TIER, conditions_in
+from assistant.qualifiers import BY_TIER, conditions_in, figures, ranges
 from assistant.types import Condition
 from knowledge.types import Chunk, Hit
 
@@ -156,3 +156,63 @@ def test_a_camel_case_name_no_document_holds_is_not_documented():
         judge(claim, [Candidate("The phone has a nano-SIM card tray.", "")], {"esim"}).verdict
         == "not_documented"
     )
+
+
+# --- rules from the blind batch 2 of the dev split (2026-12-05) ------------------------------------------
+
+
+def test_a_percentage_is_a_figure():
+    # "%" is followed by no word boundary ("99.9% for"): percentages were not read as figures at all.
+    assert figures("99.9% monthly uptime for Starter and Growth and 99.95% for Enterprise.") == {
+        ("99.9", "%"),
+        ("99.95", "%"),
+    }
+    assert (
+        _judge("QMA converted 95% of the SQL automatically", "It converted 88% of the SQL automatically.")
+        == "no"
+    )
+    sentence = "99.9% monthly uptime for Starter and Growth (Standard SLA) and 99.95% for Enterprise."
+    assert _judge("Growth comes with the 99.95% uptime SLA", sentence) == "abstain", "a figure per plan"
+
+
+def test_a_figure_inside_a_stated_range_is_not_a_different_figure():
+    assert ranges("converts 85 to 90% of SQL, in 4 to 8 hours") == {(85.0, 90.0, "%"), (4.0, 8.0, "hour")}
+    assert (
+        _judge("the write freeze lasts 6 hours", "The write freeze typically lasts 4 to 8 hours.")
+        == "abstain"
+    )
+    assert _judge("the write freeze lasts 12 hours", "The write freeze typically lasts 4 to 8 hours.") == "no"
+
+
+def test_an_faq_answer_closing_a_list_denies_what_only_its_question_names():
+    answer = "Customer VPC deployments are supported on AWS and Azure only."
+    question = "Can Customer VPC run on Google Cloud?"
+    verdict = judge(Claim("Customer VPC runs on Google Cloud"), [Candidate(answer, question)], set())
+    assert verdict.verdict == "no"
+    assert "closed list" in verdict.reason
+    on_aws = judge(Claim("Customer VPC runs on AWS"), [Candidate(answer, "Which clouds?")], set())
+    assert on_aws.verdict == "yes", "a name the list holds"
+    tier = judge(
+        Claim("DataPlane is HIPAA compliant"),
+        [Candidate("Yes, on the Enterprise tier only.", "Is DataPlane HIPAA compliant?")],
+        set(),
+    )
+    assert tier.verdict == "yes_with_conditions", "an only that binds a tier is a condition"
+
+
+def test_a_next_sentence_restricting_this_one_is_its_condition():
+    text = (
+        "You can lower the screen resolution to save battery power.\n"
+        "This feature is not available on the Galaxy S10e."
+    )
+    candidates = _under("Screen resolution", text)
+    assert judge(
+        Claim("the screen resolution can be lowered to save battery"), candidates, set()
+    ).verdict == ("yes_with_conditions")
+    assert judge(Claim("on my S10e the screen resolution can be lowered"), candidates, set()).verdict == "no"
+    featured = "You can open the Notification panel by swiping on the fingerprint sensor.\nThis is featured on the Galaxy S10e only."
+    candidates = _under("Finger sensor gestures", featured)
+    claim = "swiping on the fingerprint sensor opens the Notification panel"
+    assert judge(Claim(claim), candidates, set()).verdict == "yes_with_conditions"
+    assert judge(Claim(f"on the Galaxy S10+ {claim}"), candidates, set()).verdict == "no"
+    assert judge(Claim(f"on the Galaxy S10e {claim}"), candidates, set()).verdict == "yes"
