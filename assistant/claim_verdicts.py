@@ -359,7 +359,38 @@ def judge(
     verdict = best.verdict
     if verdict != "no":
         verdict = "yes_with_conditions" if conditions else "yes"
+        restricted = _restricted_nearby(terms, best.candidate, candidates)
+        if restricted:
+            return _verdict(claim, "abstain", restricted, reason="a sentence beside it restricts it")
     return _verdict(claim, verdict, best.candidate, conditions, best.alternative, best.reason)
+
+
+# "Videos and multiple pictures can only be applied to the Lock screen.": a restriction to one place.
+_RESTRICTION = re.compile(
+    r"\b(?:can|may|will) only be \w+(?: \w+)? (?:to|on|in|for|with|by)\b"
+    r"|\bonly (?:available|supported|allowed) (?:on|in|for|with|to)\b",
+    re.IGNORECASE,
+)
+MIN_SHARED = 2  # claim terms a restricting sentence must share to be about the same thing (dev split)
+
+
+def _restricted_nearby(
+    terms: set[str], evidence: Candidate, candidates: Sequence[Candidate]
+) -> Candidate | None:
+    """A sentence of the evidence's document that restricts what the claim is about to somewhere the claim
+    does not name ("Change the look of the Home and Lock screens by choosing a picture, video ..." says
+    yes to a video on the Home screen; "Videos ... can only be applied to the Lock screen" says no)."""
+    for other in candidates:
+        if other.hit is None or evidence.hit is None or other.sentence == evidence.sentence:
+            continue
+        if other.hit.chunk.document_id != evidence.hit.chunk.document_id:
+            continue
+        if not _RESTRICTION.search(other.sentence) or negated(other.sentence):
+            continue
+        held = terms_of(other.sentence)
+        if len(held & terms) >= MIN_SHARED and terms - held - terms_of(other.heading):
+            return other
+    return None
 
 
 def _verdict(

@@ -216,3 +216,23 @@ def test_a_next_sentence_restricting_this_one_is_its_condition():
     assert judge(Claim(claim), candidates, set()).verdict == "yes_with_conditions"
     assert judge(Claim(f"on the Galaxy S10+ {claim}"), candidates, set()).verdict == "no"
     assert judge(Claim(f"on the Galaxy S10e {claim}"), candidates, set()).verdict == "yes"
+
+
+def test_a_restriction_elsewhere_in_the_document_unsettles_a_yes():
+    def hit(chunk_id: str, text: str) -> Hit:
+        chunk = Chunk(
+            id=chunk_id, document_id="wallpaper.md", text=text, title="Wallpaper", heading="Wallpaper"
+        )
+        return Hit(chunk, score=1.0)
+
+    broad = (
+        "Change the look of the Home and Lock screens by choosing a favorite picture, video, or wallpaper."
+    )
+    only = "Videos and multiple pictures can only be applied to the Lock screen."
+    candidates = candidates_from([hit("c1", broad), hit("c2", only)])
+    assert judge(Claim("a video can be the Home screen wallpaper"), candidates, set()).verdict == "abstain"
+    alone = candidates_from([hit("c1", broad)])
+    assert judge(Claim("a video can be the Home screen wallpaper"), alone, set()).verdict == "yes"
+    assert judge(Claim("the Home screen wallpaper can be changed"), candidates, set()).verdict == "yes", (
+        "the restriction shares one word only with this claim"
+    )
