@@ -54,11 +54,13 @@ _BY_TIER = re.compile(
     re.IGNORECASE,
 )
 BY_TIER = "depending on the tier"
+# "%" is not followed by a word boundary ("99.9% for"), so it stands outside the \b.
 _FIGURE = re.compile(
-    r"(?<![\w.])(?P<n>\d+(?:[.,]\d+)*)\s?(?:(?P<m>thousand|million|billion) )?(?:business |calendar |working )?"
+    r"(?<![\w.])(?P<n>\d+(?:[.,]\d+)*)\s?(?:(?P<m>thousand|million|billion) )?"
+    r"(?:(?:compute |concurrent )?(?:business |calendar |working )?)"
     r"(?P<u>%|(?:percent|tb|gb|pb|mb|ms|seconds?|minutes?|hours?|days?|"
     r"weeks?|months?|years?|users?|seats?|credits?|regions?|workspaces?|vcpus?|requests?|columns?|rows?|"
-    r"recipients?|times)\b)",  # "%" is not followed by a word boundary ("99.9% for"): outside the \b
+    r"recipients?|times|levels?|items?|tiles?|clusters?|queries|query|meters?|centimeters?|gbps)\b)",
     re.IGNORECASE,
 )
 _COMPARATOR = re.compile(
@@ -208,7 +210,7 @@ def figures(text: str) -> set[tuple[str, str]]:
     out = {(m.group("n").replace(",", ""), "$") for m in _MONEY.finditer(text)}
     for match in _FIGURE.finditer(text):
         unit = match.group("u").lower()
-        unit = {"percent": "%"}.get(unit, unit.rstrip("s") if len(unit) > 3 else unit)
+        unit = {"percent": "%", "queries": "query"}.get(unit, unit.rstrip("s") if len(unit) > 3 else unit)
         number = match.group("n").replace(",", "")
         if match.group("m"):  # "5 million rows" is 5000000 rows, as "5,000,000 rows" is
             number = f"{float(number) * _SCALE[match.group('m').lower()]:.0f}"

@@ -210,7 +210,10 @@ def test_a_next_sentence_restricting_this_one_is_its_condition():
         Claim("the screen resolution can be lowered to save battery"), candidates, set()
     ).verdict == ("yes_with_conditions")
     assert judge(Claim("on my S10e the screen resolution can be lowered"), candidates, set()).verdict == "no"
-    featured = "You can open the Notification panel by swiping on the fingerprint sensor.\nThis is featured on the Galaxy S10e only."
+    featured = (
+        "You can open the Notification panel by swiping on the fingerprint sensor.\n"
+        "This is featured on the Galaxy S10e only."
+    )
     candidates = _under("Finger sensor gestures", featured)
     claim = "swiping on the fingerprint sensor opens the Notification panel"
     assert judge(Claim(claim), candidates, set()).verdict == "yes_with_conditions"
@@ -236,3 +239,9 @@ def test_a_restriction_elsewhere_in_the_document_unsettles_a_yes():
     assert judge(Claim("the Home screen wallpaper can be changed"), candidates, set()).verdict == "yes", (
         "the restriction shares one word only with this claim"
     )
+
+
+def test_levels_and_tiles_are_units_of_a_documented_maximum():
+    assert _judge("groups can be nested 5 levels deep", "Groups can be nested up to 3 levels.") == "no"
+    assert _judge("a dashboard can have 100 tiles", "Each dashboard holds up to 50 tiles.") == "no"
+    assert figures("up to 500 concurrent queries per workspace") == {("500", "query")}
