@@ -22,6 +22,7 @@ from assistant.near_misses import near_miss
 from assistant.qualifiers import (
     BY_TIER,
     PLAN_WORDS,
+    clauses_of,
     compares,
     conditions_in,
     figures,
@@ -188,6 +189,9 @@ def _read(
             return reading(verdict, alternative=sentence, reason="the documents state a different figure")
     if not wanted and stated and compares(clause):
         return reading("abstain", reason="a stated limit the claim does not give a figure for")
+    if _VENDOR_DOES.search(claim.text) and not claim_negative and _left_to_customer(sentence, terms):
+        # "Quarrymark sets up the cross-region replication for us" against "... configured by the customer".
+        return reading("no", alternative=sentence, reason="the documents leave it to the customer")
     conditions = conditions_in(sentence)
     if candidate.follow:
         # "You can lower the screen resolution ..." then "This feature is not available on the Galaxy S10e."
@@ -232,6 +236,25 @@ def _read(
     return reading("no", alternative="", reason="the clause about it says the opposite")
 
 
+# Who does it: the documents leave it to the customer, the buyer says the vendor does it (for them).
+_CUSTOMER_DOES = re.compile(
+    r"\bby the customer\b|\b(?:the )?customer'?s'? (?:own )?responsibility\b|\bresponsibility of the customer\b"
+    r"|\bthe customer (?:has|must|needs to|has to|is responsible for|configures|sets up)\b",
+    re.IGNORECASE,
+)
+
+
+def _left_to_customer(sentence: str, terms: set[str]) -> bool:
+    """Whether a clause of `sentence` about the claim (two of its terms) leaves the work to the customer."""
+    return any(_CUSTOMER_DOES.search(c) and len(terms_of(c) & terms) >= 2 for c in clauses_of(sentence))
+
+
+_VENDOR_DOES = re.compile(
+    r"\b(?:quarrymark|samsung|you|your (?:team|staff|engineers|support))\s+(?:will\s+|would\s+)?"
+    r"(?:sets?|configures?|manages?|handles?|runs?|does|takes? care of|pays?|covers?|provides?)\b"
+    r"|\bfor us\b",
+    re.IGNORECASE,
+)
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
 _VERSION_NUMBER = re.compile(r"\d+(?:\.\d+)*")
 _PRONOUN_SUBJECT = re.compile(

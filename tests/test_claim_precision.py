@@ -245,3 +245,11 @@ def test_levels_and_tiles_are_units_of_a_documented_maximum():
     assert _judge("groups can be nested 5 levels deep", "Groups can be nested up to 3 levels.") == "no"
     assert _judge("a dashboard can have 100 tiles", "Each dashboard holds up to 50 tiles.") == "no"
     assert figures("up to 500 concurrent queries per workspace") == {("500", "query")}
+
+
+def test_work_the_documents_leave_to_the_customer_is_not_the_vendors():
+    sentence = "Cross-region copies are configured by the customer in their own cloud account."
+    assert _judge("Quarrymark configures cross-region copies for us", sentence) == "no"
+    assert _judge("cross-region copies are configured in our own cloud account", sentence) == "yes"
+    licence = "SAP licensing for ODP access is the customer's responsibility."
+    assert _judge("you handle SAP licensing for ODP access", licence) == "no"
