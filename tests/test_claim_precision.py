@@ -253,3 +253,15 @@ def test_work_the_documents_leave_to_the_customer_is_not_the_vendors():
     assert _judge("cross-region copies are configured in our own cloud account", sentence) == "yes"
     licence = "SAP licensing for ODP access is the customer's responsibility."
     assert _judge("you handle SAP licensing for ODP access", licence) == "no"
+
+
+def test_a_predicate_only_in_an_aside_about_another_noun_is_not_said():
+    sentence = (
+        "Packages are scoped separately, with the Migration Assistant (included on Growth and Enterprise) and, "
+        "optionally, Professional Services migration packages."
+    )
+    assert _judge("Professional Services migration packages are included", sentence) == "abstain"
+    own = "Clusters auto-suspend after an idle period (default 10 minutes, minimum 1 minute)."
+    assert _judge("clusters auto-suspend after 10 minutes by default", own) == "yes", (
+        "an aside with its figure"
+    )
