@@ -27,6 +27,7 @@ from assistant.qualifiers import (
     conditions_in,
     figures,
     governing_clause,
+    in_base_units,
     negated,
     plans_excluded,
     plans_named,
@@ -164,11 +165,14 @@ def _read(
     if negative is None:
         return reading("abstain", reason="the clauses about it disagree")
     # Figures: the claim's figure must be the one stated for the same unit, alone in the clause.
-    wanted, stated = figures(claim.text), figures(clause)
+    raw = figures(claim.text)
+    # Compared in one unit per quantity: "5 weeks" against "35 days", "1 hour" against "60 minutes".
+    wanted, stated = in_base_units(raw), in_base_units(figures(clause))
     if wanted:
         units = {unit for _, unit in wanted}
         same_unit = {f for f in stated if f[1] in units}
-        above = {(n, u) for n, u in wanted for m, v in upper_bounds(clause) if u == v and float(n) > float(m)}
+        bounds = in_base_units(upper_bounds(clause))
+        above = {(n, u) for n, u in wanted for m, v in bounds if u == v and float(n) > float(m)}
         if wanted <= stated:
             pass
         elif above and not compares(claim.text) and not negative and not claim_negative:
@@ -178,10 +182,10 @@ def _read(
             return reading("abstain", reason="a figure the sentence does not state alone")
         elif negative:
             return reading("abstain", reason="a different figure in a negative clause")
-        elif any(lo <= float(n) <= hi for n, u in wanted for lo, hi, v in ranges(clause) if u == v):
+        elif any(lo <= float(n) <= hi for n, u in raw for lo, hi, v in ranges(clause) if u == v):
             # "QMA converts 88% of SQL" against "85 to 90%": inside the stated range, not a different figure.
             return reading("abstain", reason="the claim's figure is inside a stated range")
-        elif {number for number, _ in wanted} & set(_NUMBER.findall(clause)):
+        elif {number for number, _ in raw} & set(_NUMBER.findall(clause)):
             # "S uses 2 credits per hour, M 4, L 8": the claim's number is there, its unit elided.
             return reading("abstain", reason="the claim's figure is in a list of figures")
         else:

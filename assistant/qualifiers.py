@@ -218,5 +218,29 @@ def figures(text: str) -> set[tuple[str, str]]:
     return out
 
 
+# Units of one quantity, in its smallest unit: "1 hour" is "60 minutes", "5 weeks" is "35 days".
+_BASE = {
+    "second": ("second", 1),
+    "minute": ("second", 60),
+    "hour": ("second", 3600),
+    "day": ("second", 86400),
+    "week": ("second", 604800),
+    "year": ("second", 31536000),
+    "mb": ("mb", 1),
+    "gb": ("mb", 1e3),
+    "tb": ("mb", 1e6),
+    "pb": ("mb", 1e9),
+}
+
+
+def in_base_units(found: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Figures with time and size units in one base unit each, so "1 hour" meets "60 minutes"."""
+    out = set()
+    for number, unit in found:
+        base, factor = _BASE.get(unit, (unit, 1))
+        out.add((f"{float(number) * factor:g}", base))
+    return out
+
+
 def compares(text: str) -> bool:
     return bool(_COMPARATOR.search(text))

@@ -265,3 +265,10 @@ def test_a_predicate_only_in_an_aside_about_another_noun_is_not_said():
     assert _judge("clusters auto-suspend after 10 minutes by default", own) == "yes", (
         "an aside with its figure"
     )
+
+
+def test_figures_are_compared_in_one_unit_per_quantity():
+    sentence = "Idempotency: keys are remembered for 24 hours."
+    assert _judge("idempotency keys are remembered for 7 days", sentence) == "no"
+    assert _judge("idempotency keys are remembered for 1 day", sentence) == "yes"
+    assert _judge("backups are retained for 5 weeks", "Backups are retained for 35 days.") == "yes"
