@@ -168,6 +168,15 @@ def _read(
     raw = figures(claim.text)
     # Compared in one unit per quantity: "5 weeks" against "35 days", "1 hour" against "60 minutes".
     wanted, stated = in_base_units(raw), in_base_units(figures(clause))
+    bound = _plan_figures(sentence, named_plans, {unit for _, unit in wanted}) if wanted else set()
+    if bound:
+        # "99.9% for Starter and Growth and 99.95% for Enterprise": the buyer's plan has its own figure.
+        if not bound & wanted:
+            verdict = "yes" if claim_negative else "no"
+            return reading(
+                verdict, alternative=sentence, reason="the documents state another figure for the plan"
+            )
+        wanted = stated = bound
     if wanted:
         units = {unit for _, unit in wanted}
         same_unit = {f for f in stated if f[1] in units}
@@ -206,7 +215,7 @@ def _read(
             return reading("no", alternative=candidate.follow, reason="not on the edition the claim names")
         conditions = [*conditions, *restriction]
     stated_plans = plans_named(f"{candidate.context} {sentence}")
-    if named_plans and len(stated_plans) > 1 and (wanted or stated) and not conditions:
+    if named_plans and len(stated_plans) > 1 and (wanted or stated) and not conditions and not bound:
         return reading("abstain", reason="the sentence states figures for several plans")
     older = _older_version(f"{context} {claim.text}", conditions)
     if older is not None:
@@ -259,6 +268,23 @@ _VENDOR_DOES = re.compile(
     r"|\bfor us\b",
     re.IGNORECASE,
 )
+_PLAN_PART = re.compile(r"[,;]\s*|\s+and\s+(?=[$\u20ac\u00a3]?\d)")
+
+
+def _plan_figures(sentence: str, plans: set[str], units: set[str]) -> set[tuple[str, str]]:
+    """The figures (of `units`) the sentence gives the buyer's `plans`, where it gives each plan its own
+    ("$0.55 per credit on Starter, $0.50 on Growth", "90 days on Starter, 1 year on Growth"); empty when
+    it does not bind one figure to a plan the claim names."""
+    if not plans:
+        return set()
+    out: set[tuple[str, str]] = set()
+    for part in _PLAN_PART.split(sentence):
+        found = {f for f in in_base_units(figures(part)) if f[1] in units}
+        if len(found) == 1 and plans_named(part) & plans:
+            out |= found
+    return out
+
+
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
 _VERSION_NUMBER = re.compile(r"\d+(?:\.\d+)*")
 _PRONOUN_SUBJECT = re.compile(

@@ -272,3 +272,11 @@ def test_figures_are_compared_in_one_unit_per_quantity():
     assert _judge("idempotency keys are remembered for 7 days", sentence) == "no"
     assert _judge("idempotency keys are remembered for 1 day", sentence) == "yes"
     assert in_base_units({("5", "week")}) == in_base_units({("35", "day")})
+
+
+def test_a_figure_the_sentence_gives_the_buyers_plan_is_the_one_compared():
+    sentence = "Overage is billed at $0.55 per credit on Starter, $0.50 on Growth, $0.45 on Enterprise."
+    assert _judge("overage is $0.50 per credit on Enterprise", sentence) == "no"
+    assert _judge("overage is $0.50 per credit on Growth", sentence) == "yes"
+    logs = "Audit logs: 90 days on Starter, 1 year on Growth, 3 years on Enterprise."
+    assert _judge("audit logs are kept for 3 years on Growth", logs) == "no"
