@@ -22,13 +22,16 @@ from assistant.near_misses import near_miss
 from assistant.qualifiers import (
     BY_TIER,
     PLAN_WORDS,
+    clauses_of,
     compares,
     conditions_in,
     figures,
     governing_clause,
+    in_base_units,
     negated,
     plans_excluded,
     plans_named,
+    ranges,
     stance,
     terms_of,
     upper_bounds,
@@ -59,6 +62,7 @@ class Candidate:
     context: str  # an FAQ answer's question (a community answer's question); empty otherwise
     hit: Hit | None = None  # the retrieved passage it comes from (None: a sentence judged on its own)
     position: int | None = None  # 1-based rank of the hit: the [n] marker
+    follow: str = ""  # the next sentence when it restricts this one ("This is only available on ...")
 
     @property
     def heading(self) -> str:
@@ -78,10 +82,46 @@ def candidates_from(hits: Sequence[Hit]) -> list[Candidate]:
             for sentence in split_sentences(faq.group(2)):
                 out.append(Candidate(sentence, faq.group(1).strip(), hit, position))
             continue
-        for sentence in split_sentences(hit.chunk.text):
+        sentences = split_sentences(hit.chunk.text)
+        for index, sentence in enumerate(sentences):
             if not is_question(sentence) and len(terms_of(sentence)) >= 2:
-                out.append(Candidate(sentence, "", hit, position))
+                after = sentences[index + 1] if index + 1 < len(sentences) else ""
+                follow = after if _RESTRICTS_PREVIOUS.match(after) else ""
+                out.append(Candidate(sentence, "", hit, position, follow))
     return out
+
+
+# A sentence about the one before it that restricts it: "This is featured on the Galaxy S10e only.",
+# "This feature is not available on the Galaxy S10e.", "This option is only displayed when ...".
+_RESTRICTS_PREVIOUS = re.compile(
+    r"^(?:NOTE\s+)?This (?:feature|option|setting|mode|function|is|may|can|will)\b"
+    r"(?=.*(?:\bonly\b|\bnot (?:available|supported|featured)\b))",
+    re.IGNORECASE,
+)
+_EDITION_NAME = re.compile(r"\b(?:Galaxy )?([A-Z]\d+[a-z]?\+?)(?!\w)")
+_KEPT_TO_EDITION = re.compile(
+    r"\bonly (?:available |featured )?(?:on|for) (?:the )?(?:Galaxy )?([A-Z]\d+[a-z]?\+?)"
+    r"|\b(?:on|for) (?:the )?(?:Galaxy )?([A-Z]\d+[a-z]?\+?) only\b"
+)
+_NOT_ON_EDITION = re.compile(
+    r"\bnot (?:available|supported|featured) (?:on|for) (?:the )?(?:Galaxy )?([A-Z]\d+[a-z]?\+?)"
+)
+
+
+def _restriction(claim: str, follow: str) -> str | list[Condition]:
+    """What a restricting next sentence does to the claim: "no" when it withholds the fact from the edition
+    the claim names or keeps it to another one; else the conditions it adds (none when the claim already
+    names the edition it is kept to)."""
+    named = {e.lower() for e in _EDITION_NAME.findall(claim)}
+    denied = {e.lower() for e in _NOT_ON_EDITION.findall(follow)}
+    kept = {e.lower() for pair in _KEPT_TO_EDITION.findall(follow) for e in pair if e}
+    if named and (named & denied or (kept and not named & kept)):
+        return "no"
+    if denied:
+        return [] if named else [Condition("edition", f"not on {' '.join(sorted(denied))}")]
+    if kept:
+        return [] if named & kept else [Condition("edition", " ".join(sorted(kept)))]
+    return [Condition("limit", follow.rstrip("."))]
 
 
 def claim_names(text: str) -> set[str]:
@@ -125,11 +165,23 @@ def _read(
     if negative is None:
         return reading("abstain", reason="the clauses about it disagree")
     # Figures: the claim's figure must be the one stated for the same unit, alone in the clause.
-    wanted, stated = figures(claim.text), figures(clause)
+    raw = figures(claim.text)
+    # Compared in one unit per quantity: "5 weeks" against "35 days", "1 hour" against "60 minutes".
+    wanted, stated = in_base_units(raw), in_base_units(figures(clause))
+    bound = _plan_figures(sentence, named_plans, {unit for _, unit in wanted}) if wanted else set()
+    if bound:
+        # "99.9% for Starter and Growth and 99.95% for Enterprise": the buyer's plan has its own figure.
+        if not bound & wanted:
+            verdict = "yes" if claim_negative else "no"
+            return reading(
+                verdict, alternative=sentence, reason="the documents state another figure for the plan"
+            )
+        wanted = stated = bound
     if wanted:
         units = {unit for _, unit in wanted}
         same_unit = {f for f in stated if f[1] in units}
-        above = {(n, u) for n, u in wanted for m, v in upper_bounds(clause) if u == v and float(n) > float(m)}
+        bounds = in_base_units(upper_bounds(clause))
+        above = {(n, u) for n, u in wanted for m, v in bounds if u == v and float(n) > float(m)}
         if wanted <= stated:
             pass
         elif above and not compares(claim.text) and not negative and not claim_negative:
@@ -139,7 +191,10 @@ def _read(
             return reading("abstain", reason="a figure the sentence does not state alone")
         elif negative:
             return reading("abstain", reason="a different figure in a negative clause")
-        elif {number for number, _ in wanted} & set(_NUMBER.findall(clause)):
+        elif any(lo <= float(n) <= hi for n, u in raw for lo, hi, v in ranges(clause) if u == v):
+            # "QMA converts 88% of SQL" against "85 to 90%": inside the stated range, not a different figure.
+            return reading("abstain", reason="the claim's figure is inside a stated range")
+        elif {number for number, _ in raw} & set(_NUMBER.findall(clause)):
             # "S uses 2 credits per hour, M 4, L 8": the claim's number is there, its unit elided.
             return reading("abstain", reason="the claim's figure is in a list of figures")
         else:
@@ -147,9 +202,20 @@ def _read(
             return reading(verdict, alternative=sentence, reason="the documents state a different figure")
     if not wanted and stated and compares(clause):
         return reading("abstain", reason="a stated limit the claim does not give a figure for")
+    if _VENDOR_DOES.search(claim.text) and not claim_negative and _left_to_customer(sentence, terms):
+        # "Quarrymark sets up the cross-region replication for us" against "... configured by the customer".
+        return reading("no", alternative=sentence, reason="the documents leave it to the customer")
     conditions = conditions_in(sentence)
+    if candidate.follow:
+        # "You can lower the screen resolution ..." then "This feature is not available on the Galaxy S10e."
+        restriction = _restriction(claim.text, candidate.follow)
+        if restriction == "no":
+            if claim_negative:
+                return reading("abstain", reason="an edition restriction on a negative claim")
+            return reading("no", alternative=candidate.follow, reason="not on the edition the claim names")
+        conditions = [*conditions, *restriction]
     stated_plans = plans_named(f"{candidate.context} {sentence}")
-    if named_plans and len(stated_plans) > 1 and (wanted or stated) and not conditions:
+    if named_plans and len(stated_plans) > 1 and (wanted or stated) and not conditions and not bound:
         return reading("abstain", reason="the sentence states figures for several plans")
     older = _older_version(f"{context} {claim.text}", conditions)
     if older is not None:
@@ -181,6 +247,42 @@ def _read(
     if open_conditions:
         return reading("abstain", reason="a negative sentence with conditions")
     return reading("no", alternative="", reason="the clause about it says the opposite")
+
+
+# Who does it: the documents leave it to the customer, the buyer says the vendor does it (for them).
+_CUSTOMER_DOES = re.compile(
+    r"\bby the customer\b|\b(?:the )?customer'?s'? (?:own )?responsibility\b|\bresponsibility of the customer\b"
+    r"|\bthe customer (?:has|must|needs to|has to|is responsible for|configures|sets up)\b",
+    re.IGNORECASE,
+)
+
+
+def _left_to_customer(sentence: str, terms: set[str]) -> bool:
+    """Whether a clause of `sentence` about the claim (two of its terms) leaves the work to the customer."""
+    return any(_CUSTOMER_DOES.search(c) and len(terms_of(c) & terms) >= 2 for c in clauses_of(sentence))
+
+
+_VENDOR_DOES = re.compile(
+    r"\b(?:quarrymark|samsung|you|your (?:team|staff|engineers|support))\s+(?:will\s+|would\s+)?"
+    r"(?:sets?|configures?|manages?|handles?|runs?|does|takes? care of|pays?|covers?|provides?)\b"
+    r"|\bfor us\b",
+    re.IGNORECASE,
+)
+_PLAN_PART = re.compile(r"[,;]\s*|\s+and\s+(?=[$\u20ac\u00a3]?\d)")
+
+
+def _plan_figures(sentence: str, plans: set[str], units: set[str]) -> set[tuple[str, str]]:
+    """The figures (of `units`) the sentence gives the buyer's `plans`, where it gives each plan its own
+    ("$0.55 per credit on Starter, $0.50 on Growth", "90 days on Starter, 1 year on Growth"); empty when
+    it does not bind one figure to a plan the claim names."""
+    if not plans:
+        return set()
+    out: set[tuple[str, str]] = set()
+    for part in _PLAN_PART.split(sentence):
+        found = {f for f in in_base_units(figures(part)) if f[1] in units}
+        if len(found) == 1 and plans_named(part) & plans:
+            out |= found
+    return out
 
 
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
@@ -215,6 +317,25 @@ def _older_version(claim: str, conditions: Sequence[Condition]) -> bool | None:
 def _number(version: str) -> tuple[int, ...]:
     match = _VERSION_NUMBER.search(version)
     return tuple(int(part) for part in match.group().split(".")) if match else ()
+
+
+# "supported on AWS and Azure only", "can only be applied to the Lock screen": a closed list.
+_ONLY = re.compile(r"(?<!\bnot )\bonly\b", re.IGNORECASE)
+CLOSED_LIST_VERDICT = "no"
+
+
+def _outside_closed_list(claim: Claim, names: set[str], candidate: Candidate) -> str:
+    """Why a sentence that closes a list ("... on AWS and Azure only") says no to a claim whose name it
+    holds only through its FAQ question ("Can Customer VPC run on Google Cloud?"), not the heading:
+    the list is the whole set and the claim's name is not in it (empty when that is not the case)."""
+    if not _ONLY.search(candidate.sentence) or claim.polarity == "denied" or negated(claim.text):
+        return ""
+    # "Yes, on the Enterprise tier only.": that only binds a tier, it does not close a list.
+    sentence = candidate.sentence
+    if negated(sentence) or _ANSWER_WORD.match(sentence) or conditions_in(sentence):
+        return ""
+    outside = names - terms_of(candidate.sentence) - terms_of(candidate.heading)  # the question's only
+    return f"a closed list without {', '.join(sorted(outside))}" if outside else ""
 
 
 def judge(
@@ -254,8 +375,13 @@ def judge(
     if _EQUATIVE.search(claim.text):
         return ClaimVerdict(claim.text, claim.polarity, "abstain", reason="a comparison is not checked")
     readings: list[_Reading] = []
+    # An edition the claim names ("on my S10+") need not be in a sentence the next one restricts to or
+    # from an edition: that restriction is compared with it, as a plan is with "Enterprise only".
+    editions = {t for e in _EDITION_NAME.findall(claim.text) for t in terms_of(f"Galaxy {e}")}
     for candidate in candidates:
         held = terms_of(candidate.sentence) | terms_of(candidate.context) | terms_of(candidate.heading)
+        if editions and _EDITION_NAME.search(candidate.follow):
+            held |= editions
         if not names <= held:
             continue
         alignment = len(terms & held) / len(terms)
@@ -264,6 +390,12 @@ def judge(
         miss = near_miss(claim.text, terms - held, candidate.sentence)
         if miss:
             readings.append(_Reading("abstain", (), candidate, alignment, reason=miss))
+            continue
+        outside = _outside_closed_list(claim, names, candidate)
+        if outside:
+            readings.append(
+                _Reading(CLOSED_LIST_VERDICT, (), candidate, alignment, candidate.sentence, outside)
+            )
             continue
         readings.append(_read(claim, terms, candidate, alignment, context))
     settled = [r for r in readings if r.verdict != "abstain"]
@@ -280,7 +412,38 @@ def judge(
     verdict = best.verdict
     if verdict != "no":
         verdict = "yes_with_conditions" if conditions else "yes"
+        restricted = _restricted_nearby(terms, best.candidate, candidates)
+        if restricted:
+            return _verdict(claim, "abstain", restricted, reason="a sentence beside it restricts it")
     return _verdict(claim, verdict, best.candidate, conditions, best.alternative, best.reason)
+
+
+# "Videos and multiple pictures can only be applied to the Lock screen.": a restriction to one place.
+_RESTRICTION = re.compile(
+    r"\b(?:can|may|will) only be \w+(?: \w+)? (?:to|on|in|for|with|by)\b"
+    r"|\bonly (?:available|supported|allowed) (?:on|in|for|with|to)\b",
+    re.IGNORECASE,
+)
+MIN_SHARED = 2  # claim terms a restricting sentence must share to be about the same thing (dev split)
+
+
+def _restricted_nearby(
+    terms: set[str], evidence: Candidate, candidates: Sequence[Candidate]
+) -> Candidate | None:
+    """A sentence of the evidence's document that restricts what the claim is about to somewhere the claim
+    does not name ("Change the look of the Home and Lock screens by choosing a picture, video ..." says
+    yes to a video on the Home screen; "Videos ... can only be applied to the Lock screen" says no)."""
+    for other in candidates:
+        if other.hit is None or evidence.hit is None or other.sentence == evidence.sentence:
+            continue
+        if other.hit.chunk.document_id != evidence.hit.chunk.document_id:
+            continue
+        if not _RESTRICTION.search(other.sentence) or negated(other.sentence):
+            continue
+        held = terms_of(other.sentence)
+        if len(held & terms) >= MIN_SHARED and terms - held - terms_of(other.heading):
+            return other
+    return None
 
 
 def _verdict(

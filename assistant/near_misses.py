@@ -39,13 +39,31 @@ def near_miss(claim: str, missing: set[str], sentence: str) -> str:
 
 def unstated_predicate(claim: str, missing: set[str], sentence: str) -> str:
     """What the claim asserts that the sentence lacks ("included", "as they are"): empty when nothing."""
-    lacking = missing & _PREDICATES
+    # "(included on Growth and Enterprise)" after another noun says nothing of the claim's subject.
+    claimed = terms_of(claim) & _PREDICATES
+    aside_only = (claimed & terms_of(sentence)) - terms_of(_own_words(sentence, terms_of(claim) - claimed))
+    lacking = (missing & _PREDICATES) | aside_only
     if lacking and not _EXCLUDED.search(sentence):
         return sorted(lacking)[0]
     found = _AS_IS.search(claim)
     if found and not _AS_IS.search(sentence):
         return found.group()
     return ""
+
+
+_ASIDE = re.compile(r"\([^()]*\)")
+
+
+def _own_words(sentence: str, terms: set[str]) -> str:
+    """`sentence` without the bracketed asides about a noun the claim does not name ("the Migration
+    Assistant (included on Growth)"); an aside after one of the claim's `terms`, or holding one, stays."""
+
+    def aside(match: re.Match) -> str:
+        before = sentence[: match.start()].split()
+        about = (before and terms_of(before[-1]) & terms) or terms_of(match.group()) & terms
+        return match.group() if about else " "
+
+    return _ASIDE.sub(aside, sentence)
 
 
 def another_in_place(claim: str, missing: set[str], sentence: str) -> str:

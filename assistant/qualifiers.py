@@ -54,11 +54,13 @@ _BY_TIER = re.compile(
     re.IGNORECASE,
 )
 BY_TIER = "depending on the tier"
+# "%" is not followed by a word boundary ("99.9% for"), so it stands outside the \b.
 _FIGURE = re.compile(
-    r"(?<![\w.])(?P<n>\d+(?:[.,]\d+)*)\s?(?:(?P<m>thousand|million|billion) )?(?:business |calendar |working )?"
-    r"(?P<u>%|percent|tb|gb|pb|mb|ms|seconds?|minutes?|hours?|days?|"
+    r"(?<![\w.])(?P<n>\d+(?:[.,]\d+)*)\s?(?:(?P<m>thousand|million|billion) )?"
+    r"(?:(?:compute |concurrent )?(?:business |calendar |working )?)"
+    r"(?P<u>%|(?:percent|tb|gb|pb|mb|ms|seconds?|minutes?|hours?|days?|"
     r"weeks?|months?|years?|users?|seats?|credits?|regions?|workspaces?|vcpus?|requests?|columns?|rows?|"
-    r"recipients?|times)\b",
+    r"recipients?|times|levels?|items?|tiles?|clusters?|queries|query|meters?|centimeters?|gbps)\b)",
     re.IGNORECASE,
 )
 _COMPARATOR = re.compile(
@@ -188,16 +190,55 @@ def upper_bounds(text: str) -> set[tuple[str, str]]:
     return bounds
 
 
+# "85 to 90% of SQL", "4 to 8 hours", "1-2 minutes": the first number shares the second's unit.
+_RANGE = re.compile(r"(?<![\w.])(?P<lo>\d+(?:\.\d+)?)\s?(?:to|-|\u2013)\s?(?=\d)")
+
+
+def ranges(text: str) -> set[tuple[float, float, str]]:
+    """(low, high, unit) of every range `text` states ("85 to 90%" → (85.0, 90.0, "%"))."""
+    out = set()
+    for match in _RANGE.finditer(text):
+        stated = _FIGURE.match(text, match.end())
+        if stated:
+            for number, unit in figures(stated.group()):
+                out.add((float(match.group("lo")), float(number), unit))
+    return out
+
+
 def figures(text: str) -> set[tuple[str, str]]:
     """(number, unit) pairs, units singular and lower-case: ("90", "day"); money as ("0.50", "$")."""
     out = {(m.group("n").replace(",", ""), "$") for m in _MONEY.finditer(text)}
     for match in _FIGURE.finditer(text):
         unit = match.group("u").lower()
-        unit = {"percent": "%"}.get(unit, unit.rstrip("s") if len(unit) > 3 else unit)
+        unit = {"percent": "%", "queries": "query"}.get(unit, unit.rstrip("s") if len(unit) > 3 else unit)
         number = match.group("n").replace(",", "")
         if match.group("m"):  # "5 million rows" is 5000000 rows, as "5,000,000 rows" is
             number = f"{float(number) * _SCALE[match.group('m').lower()]:.0f}"
         out.add((number, unit))
+    return out
+
+
+# Units of one quantity, in its smallest unit: "1 hour" is "60 minutes", "5 weeks" is "35 days".
+_BASE = {
+    "second": ("second", 1),
+    "minute": ("second", 60),
+    "hour": ("second", 3600),
+    "day": ("second", 86400),
+    "week": ("second", 604800),
+    "year": ("second", 31536000),
+    "mb": ("mb", 1),
+    "gb": ("mb", 1e3),
+    "tb": ("mb", 1e6),
+    "pb": ("mb", 1e9),
+}
+
+
+def in_base_units(found: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Figures with time and size units in one base unit each, so "1 hour" meets "60 minutes"."""
+    out = set()
+    for number, unit in found:
+        base, factor = _BASE.get(unit, (unit, 1))
+        out.add((f"{float(number) * factor:g}", base))
     return out
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from assistant.claim_verdicts import Candidate, candidates_from, judge
 from assistant.claims import Claim, split_claims
 from assistant.confirm import ClaimChecker
-from assistant.qualifiers import BY_TIER, conditions_in
+from assistant.qualifiers import BY_TIER, conditions_in, figures, in_base_units, ranges
 from assistant.types import Condition
 from knowledge.types import Chunk, Hit
 
@@ -156,3 +156,127 @@ def test_a_camel_case_name_no_document_holds_is_not_documented():
         judge(claim, [Candidate("The phone has a nano-SIM card tray.", "")], {"esim"}).verdict
         == "not_documented"
     )
+
+
+# --- rules from the blind batch 2 of the dev split (2026-12-05) ------------------------------------------
+
+
+def test_a_percentage_is_a_figure():
+    # "%" is followed by no word boundary ("99.9% for"): percentages were not read as figures at all.
+    assert figures("99.9% monthly uptime for Starter and Growth and 99.95% for Enterprise.") == {
+        ("99.9", "%"),
+        ("99.95", "%"),
+    }
+    assert (
+        _judge("QMA converted 95% of the SQL automatically", "It converted 88% of the SQL automatically.")
+        == "no"
+    )
+    sentence = "99.9% monthly uptime for Starter and Growth (Standard SLA) and 99.95% for Enterprise."
+    assert _judge("Growth comes with the 99.95% uptime SLA", sentence) == "abstain", "a figure per plan"
+
+
+def test_a_figure_inside_a_stated_range_is_not_a_different_figure():
+    assert ranges("converts 85 to 90% of SQL, in 4 to 8 hours") == {(85.0, 90.0, "%"), (4.0, 8.0, "hour")}
+    assert (
+        _judge("the write freeze lasts 6 hours", "The write freeze typically lasts 4 to 8 hours.")
+        == "abstain"
+    )
+    assert _judge("the write freeze lasts 12 hours", "The write freeze typically lasts 4 to 8 hours.") == "no"
+
+
+def test_an_faq_answer_closing_a_list_denies_what_only_its_question_names():
+    answer = "Customer VPC deployments are supported on AWS and Azure only."
+    question = "Can Customer VPC run on Google Cloud?"
+    verdict = judge(Claim("Customer VPC runs on Google Cloud"), [Candidate(answer, question)], set())
+    assert verdict.verdict == "no"
+    assert "closed list" in verdict.reason
+    on_aws = judge(Claim("Customer VPC runs on AWS"), [Candidate(answer, "Which clouds?")], set())
+    assert on_aws.verdict == "yes", "a name the list holds"
+    tier = judge(
+        Claim("DataPlane is HIPAA compliant"),
+        [Candidate("Yes, on the Enterprise tier only.", "Is DataPlane HIPAA compliant?")],
+        set(),
+    )
+    assert tier.verdict == "yes_with_conditions", "an only that binds a tier is a condition"
+
+
+def test_a_next_sentence_restricting_this_one_is_its_condition():
+    text = (
+        "You can lower the screen resolution to save battery power.\n"
+        "This feature is not available on the Galaxy S10e."
+    )
+    candidates = _under("Screen resolution", text)
+    assert judge(
+        Claim("the screen resolution can be lowered to save battery"), candidates, set()
+    ).verdict == ("yes_with_conditions")
+    assert judge(Claim("on my S10e the screen resolution can be lowered"), candidates, set()).verdict == "no"
+    featured = (
+        "You can open the Notification panel by swiping on the fingerprint sensor.\n"
+        "This is featured on the Galaxy S10e only."
+    )
+    candidates = _under("Finger sensor gestures", featured)
+    claim = "swiping on the fingerprint sensor opens the Notification panel"
+    assert judge(Claim(claim), candidates, set()).verdict == "yes_with_conditions"
+    assert judge(Claim(f"on the Galaxy S10+ {claim}"), candidates, set()).verdict == "no"
+    assert judge(Claim(f"on the Galaxy S10e {claim}"), candidates, set()).verdict == "yes"
+
+
+def test_a_restriction_elsewhere_in_the_document_unsettles_a_yes():
+    def hit(chunk_id: str, text: str) -> Hit:
+        chunk = Chunk(
+            id=chunk_id, document_id="wallpaper.md", text=text, title="Wallpaper", heading="Wallpaper"
+        )
+        return Hit(chunk, score=1.0)
+
+    broad = (
+        "Change the look of the Home and Lock screens by choosing a favorite picture, video, or wallpaper."
+    )
+    only = "Videos and multiple pictures can only be applied to the Lock screen."
+    candidates = candidates_from([hit("c1", broad), hit("c2", only)])
+    assert judge(Claim("a video can be the Home screen wallpaper"), candidates, set()).verdict == "abstain"
+    alone = candidates_from([hit("c1", broad)])
+    assert judge(Claim("a video can be the Home screen wallpaper"), alone, set()).verdict == "yes"
+    assert judge(Claim("the Home screen wallpaper can be changed"), candidates, set()).verdict == "yes", (
+        "the restriction shares one word only with this claim"
+    )
+
+
+def test_levels_and_tiles_are_units_of_a_documented_maximum():
+    assert _judge("groups can be nested 5 levels deep", "Groups can be nested up to 3 levels.") == "no"
+    assert _judge("a dashboard can have 100 tiles", "Each dashboard holds up to 50 tiles.") == "no"
+    assert figures("up to 500 concurrent queries per workspace") == {("500", "query")}
+
+
+def test_work_the_documents_leave_to_the_customer_is_not_the_vendors():
+    sentence = "Cross-region copies are configured by the customer in their own cloud account."
+    assert _judge("Quarrymark configures cross-region copies for us", sentence) == "no"
+    assert _judge("cross-region copies are configured in our own cloud account", sentence) == "yes"
+    licence = "SAP licensing for ODP access is the customer's responsibility."
+    assert _judge("you handle SAP licensing for ODP access", licence) == "no"
+
+
+def test_a_predicate_only_in_an_aside_about_another_noun_is_not_said():
+    sentence = (
+        "Packages are scoped separately, with the Migration Assistant (included on Growth and Enterprise) and, "
+        "optionally, Professional Services migration packages."
+    )
+    assert _judge("Professional Services migration packages are included", sentence) == "abstain"
+    own = "Clusters auto-suspend after an idle period (default 10 minutes, minimum 1 minute)."
+    assert _judge("clusters auto-suspend after 10 minutes by default", own) == "yes", (
+        "an aside with its figure"
+    )
+
+
+def test_figures_are_compared_in_one_unit_per_quantity():
+    sentence = "Idempotency: keys are remembered for 24 hours."
+    assert _judge("idempotency keys are remembered for 7 days", sentence) == "no"
+    assert _judge("idempotency keys are remembered for 1 day", sentence) == "yes"
+    assert in_base_units({("5", "week")}) == in_base_units({("35", "day")})
+
+
+def test_a_figure_the_sentence_gives_the_buyers_plan_is_the_one_compared():
+    sentence = "Overage is billed at $0.55 per credit on Starter, $0.50 on Growth, $0.45 on Enterprise."
+    assert _judge("overage is $0.50 per credit on Enterprise", sentence) == "no"
+    assert _judge("overage is $0.50 per credit on Growth", sentence) == "yes"
+    logs = "Audit logs: 90 days on Starter, 1 year on Growth, 3 years on Enterprise."
+    assert _judge("audit logs are kept for 3 years on Growth", logs) == "no"

@@ -85,7 +85,10 @@ def test_a_different_figure_is_a_no_but_two_figures_of_the_unit_settle_nothing()
     one = Candidate("Platform backups are retained for 30 days.", "")
     assert judge(Claim("platform backups are retained for 90 days"), [one], set()).verdict == "no"
     both = Candidate("Time travel is 7 days on Starter and 30 days on Growth.", "")
-    assert judge(Claim("time travel is 90 days on Growth"), [both], set()).verdict == "abstain"
+    # Each plan has its figure here ("30 days on Growth"): the buyer's plan's figure is the one compared.
+    assert judge(Claim("time travel is 90 days on Growth"), [both], set()).verdict == "no"
+    two = Candidate("First response: 30 minutes with Enterprise Support, 4 business hours with Standard.", "")
+    assert judge(Claim("the first response is within 2 hours"), [two], set()).verdict == "abstain"
 
 
 def test_unmentioned_names_are_not_documented_and_off_topic_sentences_abstain():

@@ -268,6 +268,10 @@ from ui.cli_models import models_app  # noqa: E402 (registered after app is defi
 
 app.add_typer(models_app, name="models")
 
+from ui.cli_confirmations import confirmations_app  # noqa: E402 (registered after app is defined)
+
+app.add_typer(confirmations_app, name="confirmations")
+
 
 @app.command("migrate")
 def migrate(
