@@ -142,7 +142,12 @@ class _Reading:
 
 
 def _read(
-    claim: Claim, terms: set[str], candidate: Candidate, alignment: float, context: str = ""
+    claim: Claim,
+    terms: set[str],
+    candidate: Candidate,
+    alignment: float,
+    context: str = "",
+    setup: Setup | None = None,
 ) -> _Reading:
     sentence = candidate.sentence
     claim_negative = negated(claim.text) != (claim.polarity == "denied")
@@ -152,7 +157,9 @@ def _read(
 
     if sentence.count("|") >= 2:
         return reading("abstain", reason="a table row with a value per column")
-    named_plans = plans_named(f"{context} {claim.text}")
+    setup = setup or Setup()
+    # A claim naming no plan is about the plan the buyer says they are on ("We're on Growth. Do we get SSO?").
+    named_plans = plans_named(f"{context} {claim.text}") or set(setup.plans)
     excluded, rest = plans_excluded(sentence)
     if excluded and named_plans:
         if named_plans <= excluded and not claim_negative:
@@ -208,7 +215,7 @@ def _read(
     conditions = conditions_in(sentence)
     if candidate.follow:
         # "You can lower the screen resolution ..." then "This feature is not available on the Galaxy S10e."
-        restriction = _restriction(claim.text, candidate.follow)
+        restriction = _restriction(f"{claim.text} {setup.editions_for(claim.text)}", candidate.follow)
         if restriction == "no":
             if claim_negative:
                 return reading("abstain", reason="an edition restriction on a negative claim")
@@ -217,7 +224,7 @@ def _read(
     stated_plans = plans_named(f"{candidate.context} {sentence}")
     if named_plans and len(stated_plans) > 1 and (wanted or stated) and not conditions and not bound:
         return reading("abstain", reason="the sentence states figures for several plans")
-    older = _older_version(f"{context} {claim.text}", conditions)
+    older = _older_version(f"{context} {claim.text} {setup.text}", conditions)
     if older is not None:
         if claim_negative:
             return reading("abstain", reason="a version condition on a negative claim")
@@ -236,6 +243,7 @@ def _read(
         c
         for c in conditions
         if c.value not in claim.text
+        and not (c.kind == "edition" and _EDITION_NAME.findall(c.value) == [setup.editions_for(claim.text)])
         and not (c.kind == "tier" and c.value in named_plans)
         and not (c.value == BY_TIER and named_plans)  # the buyer's tier is the one it depends on
     ]
@@ -338,16 +346,35 @@ def _outside_closed_list(claim: Claim, names: set[str], candidate: Candidate) ->
     return f"a closed list without {', '.join(sorted(outside))}" if outside else ""
 
 
+@dataclass(frozen=True)
+class Setup:
+    """What the buyer says they have (assistant/buyer_setup.py): its text (versions are read from it), the
+    plans it names, when safe to assume for every claim."""
+
+    text: str = ""
+    plans: frozenset[str] = frozenset()
+
+    def editions_for(self, claim: str) -> str:
+        """The edition the buyer has ("S10e"), for a claim that names none; empty otherwise."""
+        if _EDITION_NAME.search(claim):
+            return ""
+        found = set(_EDITION_NAME.findall(self.text))
+        return found.pop() if len(found) == 1 else ""
+
+
 def judge(
     claim: Claim,
     candidates: Sequence[Candidate],
     unseen: set[str],
     context: str = "",
     common: set[str] = frozenset(),
+    setup: Setup | None = None,
 ) -> ClaimVerdict:
     """The verdict on one claim; `unseen` are the claim's words that no document contains. `context` is
     the question an elliptical follow-up continues ("and does that need Enterprise?" after a SCIM
-    question): its names must be in the evidence too."""
+    question): its names must be in the evidence too. `setup` is the plan, edition or version the buyer
+    says they have: a claim that names none is about it."""
+    setup = setup or Setup()
     # A plan the claim names need not be in the sentence: "Enterprise only" answers a Growth claim.
     # Nor a figure's number: the figure is compared, not required ("90 days" against "30 days").
     numbers = {number for number, _ in figures(claim.text)}
@@ -375,15 +402,19 @@ def judge(
     if _EQUATIVE.search(claim.text):
         return ClaimVerdict(claim.text, claim.polarity, "abstain", reason="a comparison is not checked")
     readings: list[_Reading] = []
+    plans_known = bool(_tiers_named(f"{context} {claim.text}") or setup.plans)
     # An edition the claim names ("on my S10+") need not be in a sentence the next one restricts to or
     # from an edition: that restriction is compared with it, as a plan is with "Enterprise only".
-    editions = {t for e in _EDITION_NAME.findall(claim.text) for t in terms_of(f"Galaxy {e}")}
+    said_editions = _EDITION_NAME.findall(f"{claim.text} {setup.editions_for(claim.text)}")
+    editions = {t for e in said_editions for t in terms_of(f"Galaxy {e}")}
     for candidate in candidates:
         held = terms_of(candidate.sentence) | terms_of(candidate.context) | terms_of(candidate.heading)
         if editions and _EDITION_NAME.search(candidate.follow):
             held |= editions
         if not names <= held:
             continue
+        if _tier_answers_included(terms - held, candidate, plans_known):
+            held |= terms - held  # "Is SCIM included?" on Growth against "SCIM ... Enterprise only"
         alignment = len(terms & held) / len(terms)
         if alignment < ALIGNMENT:
             continue
@@ -397,7 +428,7 @@ def judge(
                 _Reading(CLOSED_LIST_VERDICT, (), candidate, alignment, candidate.sentence, outside)
             )
             continue
-        readings.append(_read(claim, terms, candidate, alignment, context))
+        readings.append(_read(claim, terms, candidate, alignment, context, setup))
     settled = [r for r in readings if r.verdict != "abstain"]
     if not settled:
         reason = readings[0].reason if readings else "no sentence is clearly about the claim"
@@ -416,6 +447,31 @@ def judge(
         if restricted:
             return _verdict(claim, "abstain", restricted, reason="a sentence beside it restricts it")
     return _verdict(claim, verdict, best.candidate, conditions, best.alternative, best.reason)
+
+
+_INCLUDED = terms_of("included")
+_PRICED = re.compile(
+    r"[$\u20ac\u00a3]|\b(?:cost|costs|fee|fees|charge|charged|price|priced|paid|purchase|quoted?|add-on|extra|per month)\b",
+    re.IGNORECASE,
+)
+
+
+def _tier_answers_included(missing: set[str], candidate: Candidate, plans_known: bool) -> bool:
+    """Whether "included", the one word of the claim the sentence lacks, asks which plans have it, and the
+    sentence answers that: it binds the fact to plans ("on the Enterprise tier only") and the buyer's plan is
+    known. Not when the sentence speaks of money ("at extra cost"): then "included" may mean free."""
+    if not plans_known or not missing or missing - _INCLUDED:
+        return False
+    text = f"{candidate.context} {candidate.sentence}"
+    return bool(_tiers_named(text)) and not _PRICED.search(text) and "|" not in candidate.sentence
+
+
+_NAME_AFTER_PLAN = re.compile(rf"\b(?:{'|'.join(PLAN_WORDS)}) (?!(?:Support|Tier|Plan)\b)[A-Z]\w*")
+
+
+def _tiers_named(text: str) -> set[str]:
+    """The plans `text` names, not counting a plan word that starts a name ("Professional Services")."""
+    return plans_named(_NAME_AFTER_PLAN.sub(" ", text))
 
 
 # "Videos and multiple pictures can only be applied to the Lock screen.": a restriction to one place.

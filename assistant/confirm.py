@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
-from assistant.claim_verdicts import candidates_from, judge, points_back
+from assistant.buyer_setup import own_plans, own_setup, without_setup
+from assistant.claim_verdicts import Setup, candidates_from, judge, points_back
 from assistant.claims import split_claims
 from assistant.ports import Vocabulary
 from assistant.sentences import content_terms, sentence_spans
@@ -60,6 +62,10 @@ class ClaimChecker:
         common_terms = getattr(self.vocabulary, "common_terms", None)
         common = common_terms(f"{context} {question}", COMMON_SHARE) if common_terms else set()
         candidates = candidates_from(hits)
+        claims = [replace(c, text=without_setup(c.text)) for c in claims]
+        # "We're on Growth. Do we get SSO?": the buyer's plan, edition or version is that of every claim.
+        said = f"{context} {question}".strip()
+        setup = Setup(own_setup(said), frozenset(own_plans(said, [c.text for c in claims])))
         # "We run Oracle 12c. Can we use CDC on it?": "it" is named in the message, so its names count.
         return [
             judge(
@@ -68,6 +74,7 @@ class ClaimChecker:
                 unseen,
                 f"{context} {question}".strip() if points_back(claim.text) else context,
                 common,
+                setup,
             )
             for claim in claims
         ]

@@ -6,6 +6,7 @@ Each case is a wrong verdict the dev split of the confirmations produced before 
 
 from __future__ import annotations
 
+from assistant.buyer_setup import own_setup
 from assistant.claim_verdicts import Candidate, candidates_from, judge
 from assistant.claims import Claim, split_claims
 from assistant.confirm import ClaimChecker
@@ -280,3 +281,90 @@ def test_a_figure_the_sentence_gives_the_buyers_plan_is_the_one_compared():
     assert _judge("overage is $0.50 per credit on Growth", sentence) == "yes"
     logs = "Audit logs: 90 days on Starter, 1 year on Growth, 3 years on Enterprise."
     assert _judge("audit logs are kept for 3 years on Growth", logs) == "no"
+
+
+def _check(message: str, sentences: list[str], context: str = "") -> list:
+    """The checker's verdicts on `message` against `sentences` (each its own passage)."""
+    hits = [Hit(Chunk(f"c{i}", "doc.md", s, "Doc"), 1.0) for i, s in enumerate(sentences)]
+    return ClaimChecker().check(message, hits, context=context)
+
+
+def test_the_buyers_stated_plan_satisfies_a_documented_tier_condition():
+    sentence = "SSO and row-level security require Growth or Enterprise."
+    [unsaid] = _check("Do we get SSO?", [sentence])
+    assert (unsaid.verdict, unsaid.conditions) == (
+        "yes_with_conditions",
+        (Condition("tier", "Enterprise and Growth"),),
+    )
+    for message in ("We're on Growth. Do we get SSO?", "As a Growth customer, do we get SSO?"):
+        [verdict] = _check(message, [sentence])
+        assert (verdict.verdict, verdict.conditions) == ("yes", ()), message
+
+
+def test_the_buyers_stated_plan_outside_a_tier_only_condition_is_a_no():
+    sentence = "Dashboard embedding is available on the Enterprise tier only."
+    [verdict] = _check("We have the Growth plan. Can we use dashboard embedding?", [sentence])
+    assert verdict.verdict == "no"
+    assert verdict.alternative == sentence
+    [verdict] = _check("We are on Enterprise. Can we use dashboard embedding?", [sentence])
+    assert verdict.verdict == "yes"
+
+
+def test_a_plan_the_buyer_withholds_from_is_a_no():
+    sentence = "Dashboard embedding is included on Growth and Enterprise; it is not available on Starter."
+    [verdict] = _check("We're on Starter. Is dashboard embedding included?", [sentence])
+    assert verdict.verdict == "no"
+
+
+def test_a_stated_plan_is_not_assumed_when_the_message_talks_of_changing_or_names_another():
+    sentence = "SSO and row-level security require Growth or Enterprise."
+    for message in (
+        "We're on Starter but moving to Growth. Do we get SSO?",
+        "We're on Starter; is SSO something Enterprise customers get?",
+    ):
+        assert _check(message, [sentence])[0].verdict != "no", message
+    assert own_setup("Do we have SSO on Growth?") == "", "a question is not a statement of the buyer's plan"
+    assert own_setup("Can we use CDC on it?") == ""
+
+
+def test_the_buyers_stated_version_is_compared_with_a_version_condition():
+    sentence = "Oracle CDC needs Oracle 19c or later."
+    [verdict] = _check("We're on Oracle 12c. Does Oracle CDC work?", [sentence])
+    assert verdict.verdict == "no"
+    [verdict] = _check("We run Oracle 21c. Does Oracle CDC work?", [sentence])
+    assert verdict.verdict == "yes"
+
+
+def test_the_buyers_stated_edition_meets_a_restriction_in_the_next_sentence():
+    chunk = (
+        "You can lower the screen resolution to save battery power. "
+        "This feature is not available on the Galaxy S10e."
+    )
+    [verdict] = _check(
+        "My phone is an S10e. Can I lower the screen resolution to save battery power?", [chunk]
+    )
+    assert verdict.verdict == "no"
+
+
+def test_included_is_answered_by_a_tier_bound_sentence_when_the_buyers_plan_is_known():
+    faq = Hit(
+        Chunk(
+            "f1",
+            "faq.csv",
+            "Q: Do you support SCIM provisioning?\nA: Yes, SCIM 2.0 with Okta and Microsoft Entra ID, on the "
+            "Enterprise tier only.",
+            "FAQ",
+        ),
+        1.0,
+    )
+    [verdict] = ClaimChecker().check("We're on Growth. Is SCIM included?", [faq])
+    assert (verdict.verdict, verdict.alternative) == ("no", faq.chunk.text.split("A: ")[1])
+    [verdict] = ClaimChecker().check("We're on Enterprise. Is SCIM included?", [faq])
+    assert verdict.verdict == "yes"
+    [verdict] = ClaimChecker().check("Is SCIM included?", [faq])
+    assert verdict.verdict == "abstain", "without the buyer's plan, 'included' may mean free"
+    priced = (
+        "Professional Services packages are available on Growth and Enterprise, quoted by the sales team."
+    )
+    [verdict] = _check("We're on Growth. Are Professional Services packages included?", [priced])
+    assert verdict.verdict == "abstain", "a sentence about money: 'included' may mean free"
