@@ -35,6 +35,28 @@ def _word_count(text: str) -> int:
     return len(text.split())
 
 
+def _is_row(line: str) -> bool:
+    return " | " in line
+
+
+def _table_headers(text: str) -> dict[str, str]:
+    """Each row of a table (a paragraph of two or more " | " rows) -> the table's header row (its first)."""
+    headers: dict[str, str] = {}
+    for paragraph in text.split("\n\n"):
+        rows = paragraph.split("\n")
+        if len(rows) >= 2 and all(_is_row(row) for row in rows):
+            headers.update({row: rows[0] for row in rows[1:]})
+    return headers
+
+
+def _with_table_header(piece: str, headers: dict[str, str]) -> str:
+    """A piece that opens inside a table gets the table's header row first: "SCIM provisioning | No | No |
+    Yes" says nothing about which plan lacks it without "Included | Starter | Growth | Enterprise"."""
+    first = piece.split("\n", 1)[0]
+    header = headers.get(first)
+    return f"{header}\n{piece}" if header and header != first else piece
+
+
 def chunk_id(document_id: str, text: str) -> str:
     doc = hashlib.sha1(document_id.encode("utf-8")).hexdigest()[:10]
     body = hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
@@ -74,8 +96,9 @@ def chunk_document(
         if not text:
             continue
         pieces = [text] if section.atomic else splitter.split_text(text)
+        headers = _table_headers(text)
         for piece in pieces:
-            piece = piece.strip()
+            piece = _with_table_header(piece.strip(), headers)
             identifier = chunk_id(document_id, piece)
             if not piece or identifier in seen:  # identical text twice in one document: keep one
                 continue

@@ -171,3 +171,17 @@ def test_stored_chunks_carry_source_title_heading_and_page(tmp_path, kb):
     )
     hits = kb.lexical.search("rotate keys", k=1)
     assert hits[0].chunk.heading == "Encryption > Key management"
+
+
+def test_a_table_split_across_chunks_repeats_its_header_row():
+    rows = "".join(f"<tr><td>Feature {i} of the platform</td><td>No</td><td>Yes</td></tr>" for i in range(30))
+    html = f"<h2>Tiers</h2><table><tr><th>Included</th><th>Starter</th><th>Growth</th></tr>{rows}</table>"
+    document = load_bytes("pricing.html", html.encode())
+    chunks = chunk_document("pricing.html", document, max_words=60, overlap_words=10)
+    assert len(chunks) >= 3
+    for chunk in chunks:
+        lines = chunk.text.split("\n")
+        assert lines[0] == "Included | Starter | Growth", "every part of the table says which column is which"
+        assert "Included | Starter | Growth" not in lines[1:]
+    rows_seen = {line for chunk in chunks for line in chunk.text.split("\n")[1:]}
+    assert len(rows_seen) == 30, "no row lost"
