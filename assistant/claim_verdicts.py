@@ -222,7 +222,7 @@ def _read(
                 return reading("abstain", reason="an edition restriction on a negative claim")
             return reading("no", alternative=candidate.follow, reason="not on the edition the claim names")
         conditions = [*conditions, *restriction]
-    stated_plans = plans_named(f"{candidate.context} {sentence}")
+    stated_plans = _tiers_named(f"{candidate.context} {sentence}")
     if named_plans and len(stated_plans) > 1 and (wanted or stated) and not conditions and not bound:
         return reading("abstain", reason="the sentence states figures for several plans")
     older = _older_version(f"{context} {claim.text} {setup.text}", conditions)
