@@ -38,6 +38,7 @@ from assistant.qualifiers import (
     without_figures,
 )
 from assistant.sentences import is_question, split_sentences
+from assistant.table_rows import Row, plan_row
 from assistant.types import ClaimVerdict, Condition
 from knowledge.types import Hit
 
@@ -221,7 +222,7 @@ def _read(
                 return reading("abstain", reason="an edition restriction on a negative claim")
             return reading("no", alternative=candidate.follow, reason="not on the edition the claim names")
         conditions = [*conditions, *restriction]
-    stated_plans = plans_named(f"{candidate.context} {sentence}")
+    stated_plans = _tiers_named(f"{candidate.context} {sentence}")
     if named_plans and len(stated_plans) > 1 and (wanted or stated) and not conditions and not bound:
         return reading("abstain", reason="the sentence states figures for several plans")
     older = _older_version(f"{context} {claim.text} {setup.text}", conditions)
@@ -408,6 +409,11 @@ def judge(
     said_editions = _EDITION_NAME.findall(f"{claim.text} {setup.editions_for(claim.text)}")
     editions = {t for e in said_editions for t in terms_of(f"Galaxy {e}")}
     for candidate in candidates:
+        row = plan_row(candidate.sentence, candidate.hit.chunk.text) if candidate.hit else None
+        table_reading = _read_row(claim, names, terms, row, candidate, context, setup) if row else None
+        if table_reading:
+            readings.append(table_reading)
+            continue
         held = terms_of(candidate.sentence) | terms_of(candidate.context) | terms_of(candidate.heading)
         if editions and _EDITION_NAME.search(candidate.follow):
             held |= editions
@@ -447,6 +453,42 @@ def judge(
         if restricted:
             return _verdict(claim, "abstain", restricted, reason="a sentence beside it restricts it")
     return _verdict(claim, verdict, best.candidate, conditions, best.alternative, best.reason)
+
+
+def _read_row(
+    claim: Claim, names: set[str], terms: set[str], row: Row, candidate: Candidate, context: str, setup: Setup
+) -> _Reading | None:
+    """What a table row under a header of plans says of the claim, when its first cell is what the claim is
+    about and the plan's cell is Yes/Included or No/—; None leaves the row to the other rules."""
+    held = row.terms  # "SCIM provisioning" under "Included": the row's own values are not what it is about
+    if not names <= held or figures(claim.text):
+        return None
+    alignment = len(terms & held) / len(terms)
+    if alignment < ALIGNMENT or negated(claim.text) != (claim.polarity == "denied"):
+        return None
+    having = row.having()
+    plans = _tiers_named(f"{context} {claim.text}") or set(setup.plans)
+    if plans:
+        if not plans <= row.cells.keys():
+            return None
+        values = {row.cells[plan] for plan in plans}
+        if len(values) != 1 or None in values:
+            return None
+        if values == {True}:
+            return _Reading("yes", (), candidate, alignment)
+        alternative = f"{' and '.join(having)} only" if having else ""
+        return _Reading(
+            "no", (), candidate, alignment, alternative, f"the table says No for {', '.join(sorted(plans))}"
+        )
+    values = set(row.cells.values())
+    if values == {True}:
+        return _Reading("yes", (), candidate, alignment)
+    if None in values or not having:
+        return None
+    # "SCIM provisioning | No | No | Yes" and no plan known: yes, on the plans that have it.
+    return _Reading(
+        "yes_with_conditions", (Condition("tier", " and ".join(sorted(having))),), candidate, alignment
+    )
 
 
 _INCLUDED = terms_of("included")

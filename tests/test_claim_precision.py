@@ -7,7 +7,7 @@ Each case is a wrong verdict the dev split of the confirmations produced before 
 from __future__ import annotations
 
 from assistant.buyer_setup import own_setup
-from assistant.claim_verdicts import Candidate, candidates_from, judge
+from assistant.claim_verdicts import Candidate, Setup, candidates_from, judge
 from assistant.claims import Claim, split_claims
 from assistant.confirm import ClaimChecker
 from assistant.qualifiers import BY_TIER, conditions_in, figures, in_base_units, ranges
@@ -368,3 +368,39 @@ def test_included_is_answered_by_a_tier_bound_sentence_when_the_buyers_plan_is_k
     )
     [verdict] = _check("We're on Growth. Are Professional Services packages included?", [priced])
     assert verdict.verdict == "abstain", "a sentence about money: 'included' may mean free"
+
+
+_PRICING = (
+    "Included | Starter | Growth | Enterprise\n"
+    "List price per month | $2,500 | $9,800 | from $28,000\n"
+    "SSO (SAML 2.0 / OIDC) | No | Yes | Yes\n"
+    "SCIM provisioning | No | No | Yes\n"
+    "Quarrymark Migration Assistant | No | Included | Included"
+)
+
+
+def test_a_table_row_under_a_header_of_plans_answers_for_the_plan():
+    rows = _under("Pricing", _PRICING)
+    scim = judge(Claim("SCIM provisioning is included on Growth"), rows, set())
+    assert (scim.verdict, scim.alternative) == ("no", "Enterprise only")
+    assert scim.evidence == "SCIM provisioning | No | No | Yes"
+    assert judge(Claim("SSO is available on Growth"), rows, set()).verdict == "yes"
+    assert (
+        judge(Claim("QMA is included"), rows, set(), setup=Setup(plans=frozenset({"Starter"}))).verdict
+        != "yes"
+    )
+    migration = judge(
+        Claim("Quarrymark Migration Assistant is included"),
+        rows,
+        set(),
+        setup=Setup(plans=frozenset({"Starter"})),
+    )
+    assert (migration.verdict, migration.alternative) == ("no", "Growth and Enterprise only")
+
+
+def test_a_table_row_with_figures_or_about_something_else_is_left_to_the_other_rules():
+    rows = _under("Pricing", _PRICING)
+    assert judge(Claim("The list price on Growth is $9,800 per month"), rows, set()).verdict == "abstain"
+    assert judge(Claim("SCIM audit logs are included on Growth"), rows, set()).verdict == "abstain"
+    headerless = _under("Pricing", "SCIM provisioning | No | No | Yes")
+    assert judge(Claim("SCIM provisioning is included on Growth"), headerless, set()).verdict == "abstain"
