@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.qualifiers import PLAN_WORDS, terms_of
+from ingest.document import CELL_SEPARATOR, is_table_row
 
-_SEPARATOR = " | "
 _YES = {"yes", "included", "\u2713", "\u2714"}
 _NO = {"no", "\u2014", "-", "\u2013", "not available", "not included", "n/a"}
 
@@ -37,7 +37,7 @@ class Row:
 
 
 def _cells(line: str) -> list[str]:
-    return [cell.strip() for cell in line.split(_SEPARATOR)]
+    return [cell.strip() for cell in line.split(CELL_SEPARATOR)]
 
 
 def _value(cell: str) -> bool | None:
@@ -52,7 +52,7 @@ def _value(cell: str) -> bool | None:
 def plan_row(sentence: str, chunk_text: str) -> Row | None:
     """The row `sentence` is, read under its header of plans in `chunk_text`; None when it is not a row of
     such a table (or is the header itself)."""
-    if _SEPARATOR not in sentence:
+    if not is_table_row(sentence):
         return None
     lines = [line.strip() for line in chunk_text.splitlines()]
     try:
@@ -60,7 +60,7 @@ def plan_row(sentence: str, chunk_text: str) -> Row | None:
     except ValueError:
         return None
     start = index
-    while start > 0 and _SEPARATOR in lines[start - 1]:
+    while start > 0 and is_table_row(lines[start - 1]):
         start -= 1
     if start == index:
         return None  # the header row itself, or a row with no header above it

@@ -10,7 +10,7 @@ import hashlib
 import re
 import unicodedata
 
-from ingest.document import LoadedDocument, LoadError
+from ingest.document import LoadedDocument, LoadError, is_table_row
 from ingest.limits import DEFAULT_LIMITS, check_count
 from knowledge.types import Chunk
 
@@ -35,16 +35,12 @@ def _word_count(text: str) -> int:
     return len(text.split())
 
 
-def _is_row(line: str) -> bool:
-    return " | " in line
-
-
 def _table_headers(text: str) -> dict[str, str]:
     """Each row of a table (a paragraph of two or more " | " rows) -> the table's header row (its first)."""
     headers: dict[str, str] = {}
     for paragraph in text.split("\n\n"):
         rows = paragraph.split("\n")
-        if len(rows) >= 2 and all(_is_row(row) for row in rows):
+        if len(rows) >= 2 and all(is_table_row(row) for row in rows):
             headers.update({row: rows[0] for row in rows[1:]})
     return headers
 

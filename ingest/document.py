@@ -5,6 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+# A table row as every loader writes it and chunks hold it: its cells joined by this ("SCIM provisioning |
+# No | No | Yes"). The chunker and the verdict rules read rows back by it.
+CELL_SEPARATOR = " | "
+
+
+def is_table_row(line: str) -> bool:
+    return CELL_SEPARATOR in line
+
 
 class LoadError(Exception):
     """A file that cannot be ingested; the message is the one-line reason shown to the user."""

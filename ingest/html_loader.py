@@ -7,7 +7,7 @@ spaces (`<b>S</b>LA` stays "SLA") and block tags start a new line. Table rows be
 
 from __future__ import annotations
 
-from ingest.document import LoadedDocument, SectionBuilder, decode_text, title_from_stem
+from ingest.document import CELL_SEPARATOR, LoadedDocument, SectionBuilder, decode_text, title_from_stem
 from ingest.limits import DEFAULT_LIMITS, IngestLimits
 
 _DROPPED = ("script", "style", "noscript", "nav", "footer", "header", "form", "svg", "template", "head")
@@ -73,7 +73,7 @@ class _Walker:
         elif name == "tr":
             self.end_line()
             cells = [cell.get_text(" ", strip=True) for cell in tag.find_all(["th", "td"])]
-            self.builder.add(" | ".join(cell for cell in cells if cell))
+            self.builder.add(CELL_SEPARATOR.join(cell for cell in cells if cell))
         elif name == "br":
             self.end_line()
         elif name in _BLOCKS:

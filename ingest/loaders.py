@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ingest.document import (
+    CELL_SEPARATOR,
     LoadedDocument,
     LoadError,
     Section,
@@ -70,7 +71,7 @@ def _table_row(line: str) -> str:
     """'| HIPAA | Supported. |' → 'HIPAA | Supported.': outer pipes dropped, cells kept apart."""
     stripped = line.strip()
     if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
-        return " | ".join(cell.strip() for cell in stripped[1:-1].split("|"))
+        return CELL_SEPARATOR.join(cell.strip() for cell in stripped[1:-1].split("|"))
     return line
 
 
@@ -156,7 +157,7 @@ def load_docx(data: bytes, stem: str, limits: IngestLimits = DEFAULT_LIMITS) -> 
         if isinstance(block, Table):
             for row in block.rows:
                 cells = _unique(cell.text.strip() for cell in row.cells)  # merged cells repeat
-                builder.add(" | ".join(cell for cell in cells if cell))
+                builder.add(CELL_SEPARATOR.join(cell for cell in cells if cell))
             continue
         text = block.text.strip()
         if not text:
