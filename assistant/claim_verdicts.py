@@ -403,14 +403,14 @@ def judge(
     if _EQUATIVE.search(claim.text):
         return ClaimVerdict(claim.text, claim.polarity, "abstain", reason="a comparison is not checked")
     readings: list[_Reading] = []
-    plans_known = bool(_tiers_named(f"{context} {claim.text}") or setup.plans)
+    claim_plans = _tiers_named(f"{context} {claim.text}") or set(setup.plans)
     # An edition the claim names ("on my S10+") need not be in a sentence the next one restricts to or
     # from an edition: that restriction is compared with it, as a plan is with "Enterprise only".
     said_editions = _EDITION_NAME.findall(f"{claim.text} {setup.editions_for(claim.text)}")
     editions = {t for e in said_editions for t in terms_of(f"Galaxy {e}")}
     for candidate in candidates:
         row = plan_row(candidate.sentence, candidate.hit.chunk.text) if candidate.hit else None
-        table_reading = _read_row(claim, names, terms, row, candidate, context, setup) if row else None
+        table_reading = _read_row(claim, names, terms, row, candidate, claim_plans) if row else None
         if table_reading:
             readings.append(table_reading)
             continue
@@ -419,7 +419,7 @@ def judge(
             held |= editions
         if not names <= held:
             continue
-        if _tier_answers_included(terms - held, candidate, plans_known):
+        if _tier_answers_included(terms - held, candidate, bool(claim_plans)):
             held |= terms - held  # "Is SCIM included?" on Growth against "SCIM ... Enterprise only"
         alignment = len(terms & held) / len(terms)
         if alignment < ALIGNMENT:
@@ -456,10 +456,11 @@ def judge(
 
 
 def _read_row(
-    claim: Claim, names: set[str], terms: set[str], row: Row, candidate: Candidate, context: str, setup: Setup
+    claim: Claim, names: set[str], terms: set[str], row: Row, candidate: Candidate, plans: set[str]
 ) -> _Reading | None:
     """What a table row under a header of plans says of the claim, when its first cell is what the claim is
-    about and the plan's cell is Yes/Included or No/—; None leaves the row to the other rules."""
+    about and the plan's cell is Yes/Included or No/—; None leaves the row to the other rules. `plans`: the
+    claim's plans (named in it, else the buyer's own)."""
     held = row.terms  # "SCIM provisioning" under "Included": the row's own values are not what it is about
     if not names <= held or figures(claim.text):
         return None
@@ -467,7 +468,6 @@ def _read_row(
     if alignment < ALIGNMENT or negated(claim.text) != (claim.polarity == "denied"):
         return None
     having = row.having()
-    plans = _tiers_named(f"{context} {claim.text}") or set(setup.plans)
     if plans:
         if not plans <= row.cells.keys():
             return None

@@ -72,7 +72,7 @@ class ClaimChecker:
                 claim,
                 candidates,
                 unseen,
-                f"{context} {question}".strip() if points_back(claim.text) else context,
+                said if points_back(claim.text) else context,
                 common,
                 setup,
             )
